@@ -20,6 +20,8 @@ appended to the results file at once; a restarted run skips what is there.
 
     python benchmarks/bench_paper.py           # 20 seeds (A), 10 seeds (B); a few hours
     python benchmarks/bench_paper.py --quick   # 3 seeds, a tenth of the epochs; minutes
+    python benchmarks/bench_paper.py --shard 0/2 & python benchmarks/bench_paper.py --shard 1/2
+                                               # the full run on two cores, one results file
 
 Results: ``results/paper.json`` (``results/paper_quick.json`` with --quick);
 ``python benchmarks/report.py`` turns them into ``docs/results.md``.
@@ -339,6 +341,16 @@ def planned_cells(comparisons: list[Comparison], seeds_a: int, seeds_b: int) -> 
     return cells
 
 
+def shard_of(cells: list[tuple], index: int, n_shards: int) -> list[tuple]:
+    """The ``index``-th of ``n_shards`` parts of ``cells``, each with its share of every task.
+
+    Comparisons are dealt round the shards with an offset that moves on by one
+    each seed; both runs of a comparison and seed stay in one shard.
+    """
+    names = list(dict.fromkeys(comparison.name for comparison, _, _ in cells))
+    return [cell for cell in cells if (names.index(cell[0].name) + cell[2]) % n_shards == index]
+
+
 def run_benchmark(
     path: Path,
     comparisons: list[Comparison],
@@ -346,13 +358,18 @@ def run_benchmark(
     seeds_b: int,
     epoch_fraction: float = 1.0,
     meta: dict | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> ResultStore:
-    """Run every planned cell not yet in ``path``; each row is saved as it finishes."""
+    """Run every planned cell not yet in ``path``; each row is saved as it finishes.
+
+    ``shard=(k, n)`` runs only the k-th of n interleaved parts of the plan, so that
+    n processes can share the work (and the results file).
+    """
     meta = dict(meta or {}, seeds_a=seeds_a, seeds_b=seeds_b, epoch_fraction=epoch_fraction)
     store = ResultStore(path, KEY_FIELDS, meta)
     cells = planned_cells(comparisons, seeds_a, seeds_b)
     store.plan(len(cells))
-    for comparison, run, seed in cells:
+    for comparison, run, seed in shard_of(cells, *shard):
         if store.done({"comparison": comparison.name, "run": run, "seed": seed}):
             continue
         epochs = max(1, round(comparison.epochs * epoch_fraction))
@@ -371,7 +388,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 seeds, a tenth of the epochs")
     parser.add_argument("--threads", type=int, default=1, help="torch / BLAS threads")
+    parser.add_argument(
+        "--shard",
+        default="0/1",
+        help="K/N: run the K-th of N parts of the plan (start N processes to use N cores)",
+    )
     args = parser.parse_args()
+    shard = tuple(int(part) for part in args.shard.split("/"))
+    if len(shard) != 2 or not 0 <= shard[0] < shard[1]:
+        parser.error(f"--shard must be K/N with 0 <= K < N, got {args.shard!r}")
     limit_threads(args.threads)
     if args.quick:
         path, seeds_a, seeds_b, fraction = RESULTS_DIR / "paper_quick.json", 3, 3, 0.1
@@ -385,6 +410,7 @@ def main() -> None:
         seeds_b,
         fraction,
         {"command": command_line(), "mode": mode},
+        shard,
     )
 
 

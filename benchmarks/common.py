@@ -15,8 +15,10 @@ import platform
 import subprocess
 import sys
 import time
+import uuid
 import warnings
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -115,6 +117,7 @@ class ResultStore:
         self.meta = stored.get("meta", {})
         self.meta.update({k: v for k, v in meta.items() if k != "runs"})
         run = {
+            "id": uuid.uuid4().hex,
             "command": meta.get("command", ""),
             "started": date.today().isoformat(),
             "machine": machine_description(),
@@ -149,10 +152,45 @@ class ResultStore:
         self.save()
 
     def save(self) -> None:
+        """Write the file, first taking in rows that other processes stored meanwhile.
+
+        Several processes may share one file (``--shard`` of bench_paper.py): a lock
+        serialises the read-merge-write, and each cell is stored once.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".json.partial")
-        partial.write_text(json.dumps({"meta": self.meta, "rows": self.rows}, indent=1))
-        partial.replace(self.path)
+        with locked(self.path.with_suffix(".json.lock")):
+            self._merge_stored()
+            partial = self.path.with_suffix(".json.partial")
+            partial.write_text(json.dumps({"meta": self.meta, "rows": self.rows}, indent=1))
+            partial.replace(self.path)
+
+    def _merge_stored(self) -> None:
+        if not self.path.exists():
+            return
+        stored = json.loads(self.path.read_text())
+        for row in stored.get("rows", []):
+            if self.key(row) not in self._keys:
+                self.rows.append(row)
+                self._keys.add(self.key(row))
+        own = self.meta["runs"][-1]
+        stored_runs = stored.get("meta", {}).get("runs", [])
+        self.meta["runs"] = [run for run in stored_runs if run.get("id") != own["id"]] + [own]
+
+
+@contextmanager
+def locked(lock_path: Path):
+    """An exclusive lock on ``lock_path`` for the duration of the block (POSIX; elsewhere none)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: one process per results file
+        yield
+        return
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def paired_summary(growing: Sequence[float], reference: Sequence[float]) -> dict:

@@ -68,6 +68,24 @@ def test_a_finished_cell_is_not_run_again(scripts, results, capsys):
     assert len(store.rows) == 8
 
 
+def test_shards_split_the_plan_and_share_one_file(scripts, tmp_path):
+    paper = scripts["bench_paper"]
+    wanted = {"A binary sine", "A cubic", "A quadratic"}
+    comparisons = [c for c in paper.all_comparisons() if c.name in wanted]
+    cells = paper.planned_cells(comparisons, 2, 2)
+    shards = [paper.shard_of(cells, k, 2) for k in range(2)]
+    key = lambda cell: (cell[0].name, cell[1], cell[2])  # noqa: E731
+    assert sorted(map(key, shards[0] + shards[1])) == sorted(map(key, cells))
+    assert {cell[0].name for cell in shards[0]} == wanted  # every task in every shard
+    path = tmp_path / "paper.json"
+    for k in range(2):  # one after the other here; the file lock lets them overlap
+        paper.run_benchmark(path, comparisons, 2, 2, epoch_fraction=1e-4, shard=(k, 2))
+    stored = json.loads(path.read_text())
+    assert len(stored["rows"]) == len(cells) == 12
+    assert stored["meta"]["complete"]
+    assert len(stored["meta"]["runs"]) == 2 and all("finished" in r for r in stored["meta"]["runs"])
+
+
 def test_scaling_and_sklearn_cells(results):
     scaling = rows(results / "scaling.json")
     assert len(scaling) == 2 * 3 * 2  # regimes x capacities x (growing, static)
