@@ -18,7 +18,7 @@ Capacities 32 and 64 were fixed before any run, inside the papers' ranges.
 Every run has a fixed number of epochs (``tol=0``). Each finished run is
 appended to the results file at once; a restarted run skips what is there.
 
-    python benchmarks/bench_paper.py           # 20 seeds (A), 10 seeds (B); a few hours
+    python benchmarks/bench_paper.py           # 20 seeds (A), 10 seeds (B); 6 to 8 CPU hours
     python benchmarks/bench_paper.py --quick   # 3 seeds, a tenth of the epochs; minutes
     python benchmarks/bench_paper.py --shard 0/2 & python benchmarks/bench_paper.py --shard 1/2
                                                # the full run on two cores, one results file
@@ -105,6 +105,7 @@ class Comparison:
     epochs: int
     groups: tuple[str, ...] = field(default=("main",))
     noiseless_test_target: Callable[[int], np.ndarray] | None = None
+    slow: bool = False  # planned after every seed of the other comparisons
 
 
 # -- the tasks, one split per seed -----------------------------------------------------------
@@ -223,6 +224,7 @@ def method_b_comparisons() -> list[Comparison]:
             dict(METHOD_B, hidden_layer_sizes=(64,)),
             METHOD_B_RUNS,
             5_000,
+            slow=True,
         )
         for n_arms in (3, 5, 7, 9)
     ]
@@ -332,12 +334,19 @@ def run_cell(comparison: Comparison, run: str, seed: int, epochs: int | None = N
 
 
 def planned_cells(comparisons: list[Comparison], seeds_a: int, seeds_b: int) -> list[tuple]:
-    """Every (comparison, run, seed), seed by seed so that a partial run covers every task."""
+    """Every (comparison, run, seed): seed by seed, the slow comparisons after the others.
+
+    A partial run thus has every seed of the quick tasks and the same number of
+    seeds for each slow one.
+    """
     cells = []
-    for seed in range(max(seeds_a, seeds_b)):
-        for comparison in comparisons:
-            if seed < (seeds_a if comparison.method == "A" else seeds_b):
-                cells += [(comparison, run, seed) for run in comparison.runs]
+    for slow in (False, True):
+        for seed in range(max(seeds_a, seeds_b)):
+            for comparison in comparisons:
+                if comparison.slow == slow and seed < (
+                    seeds_a if comparison.method == "A" else seeds_b
+                ):
+                    cells += [(comparison, run, seed) for run in comparison.runs]
     return cells
 
 
