@@ -41,6 +41,11 @@ from scipy import stats  # noqa: E402
 
 DOCS_DIR = Path(__file__).parent.parent / "docs"
 BENCHMARKS = ("paper", "scaling", "sklearn")
+QUICK_CAVEAT = (
+    "**From a `--quick` run** (few seeds, fewer epochs): a smoke check of the pipeline;"
+    " with so few seeds no difference can reach p < 0.05, so the lines below are no"
+    " evidence either way."
+)
 SUMMARY_HEADINGS = {
     "paper": "Does a network that grows beat a network of the same final size? (section 1)",
     "scaling": "Where does growth help? (section 2)",
@@ -608,6 +613,8 @@ def write_report(results_dir: Path = RESULTS_DIR, docs_dir: Path = DOCS_DIR, ref
             continue
         args = (loaded[name], figure_dir, refit) if name == "paper" else (loaded[name], figure_dir)
         lines, bullets = section(*args)
+        if loaded[name][0]["meta"].get("mode") == "quick":
+            bullets = [QUICK_CAVEAT] + bullets
         body += [""] + lines
         summary += ["", f"**{SUMMARY_HEADINGS[name]}**", ""] + [f"- {b}" for b in bullets]
         plt.close("all")
