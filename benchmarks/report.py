@@ -78,9 +78,13 @@ def source_line(name: str, loaded: tuple[dict, Path]) -> str:
     runs = meta.get("runs", [])
     dates = sorted({r.get("started", "") for r in runs} | {r.get("finished", "") for r in runs})
     commits = sorted({r.get("skgrow_commit", "?") for r in runs})
+    # a run split over processes (--shard) or resumed has several commands
+    commands = sorted({r["command"] for r in runs if r.get("command")})
+    commands = commands or [meta.get("command", name)]
     return (
-        f"- `{meta.get('command', name)}` ({mode} run, {status}; `{path.parent.name}/{path.name}`,"
-        f" {', '.join(d for d in dates if d)}, skgrow commit {', '.join(commits)})"
+        f"- {' + '.join(f'`{c}`' for c in commands)} ({mode} run, {status};"
+        f" `{path.parent.name}/{path.name}`, {', '.join(d for d in dates if d)},"
+        f" skgrow commit {', '.join(commits)})"
     )
 
 

@@ -104,3 +104,13 @@ def test_report_from_the_tiny_runs(scripts, results, tmp_path):
     for link in text.split("](figures/")[1:]:
         assert (tmp_path / "figures" / link.split(")")[0]).stat().st_size > 0
     assert "figures/paper_example.png" in text
+
+
+def test_the_source_line_names_every_command_of_a_split_run(scripts, tmp_path):
+    runs = [
+        {"command": f"python bench_paper.py --shard {k}/2", "started": "2026-01-01"} for k in (1, 0)
+    ]
+    meta = {"command": runs[0]["command"], "complete": True, "cells_planned": 2, "runs": runs}
+    line = scripts["report"].source_line("paper", ({"meta": meta, "rows": [{}, {}]}, tmp_path))
+    assert "`python bench_paper.py --shard 0/2` + `python bench_paper.py --shard 1/2`" in line
+    assert "complete" in line and "incomplete" not in line
