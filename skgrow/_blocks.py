@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from skgrow._growth import LayerGates
+from skgrow._layout import Layout
 
 Tensor = torch.Tensor
 
@@ -65,6 +66,43 @@ class GateVectors:
             self.gate[:n_block].copy_(torch.from_numpy(self.host_gate[:n_block]))
 
 
+class ActiveWeightMask:
+    """1 on the weights between active neurons, 0 on the others.
+
+    Covers the whole L2-regularised start of the parameter buffer (weights and
+    size-input weights of every layer), so that the L2 term of a small
+    network costs three whole-buffer operations per step instead of a few
+    per layer. Rebuilt only when a layer's number of active neurons changes.
+    """
+
+    def __init__(self, layout: Layout, n_features: int, dtype: torch.dtype, device: torch.device):
+        self.layout, self.n_features = layout, n_features
+        self.host = np.zeros(layout.n_regularized, np.float32 if dtype == torch.float32 else float)
+        self.on_host = device.type == "cpu"
+        if self.on_host:
+            self.mask = torch.from_numpy(self.host)
+        else:
+            self.mask = torch.zeros(layout.n_regularized, dtype=dtype, device=device)
+        self.masked = torch.zeros(layout.n_regularized, dtype=dtype, device=device)  # scratch
+        self._counts: tuple[int, ...] | None = None
+
+    def update(self, counts: tuple[int, ...]) -> None:
+        """Set the mask for ``counts[l]`` active neurons in hidden layer ``l``."""
+        if counts == self._counts:
+            return
+        self.host[:] = 0.0
+        n_in = self.n_features
+        for layer, slot in enumerate(self.layout.weights):
+            n_out = counts[layer] if layer < len(counts) else slot.shape[1]
+            self.host[slot.offset : slot.offset + slot.size].reshape(slot.shape)[:n_in, :n_out] = 1
+            n_in = n_out
+        for count, slot in zip(counts, self.layout.size_weights):
+            self.host[slot.offset : slot.offset + count] = 1.0
+        if not self.on_host:
+            self.mask.copy_(torch.from_numpy(self.host))
+        self._counts = counts
+
+
 def gates_are_all_ones(gates: LayerGates | None, n_block: int) -> bool:
     """Whether every neuron of the block is fully on, so that gating changes nothing."""
     return gates is None or (gates.n_active == n_block and not gates.partial)
@@ -87,9 +125,10 @@ class LayerViews:
     input_active: Tensor | None = None  # (n_in, 1) 1 where that gate is not zero
     # growing hidden layers only
     size_weight: Tensor | None = None  # (n,) weights of the size input
+    size_weight_row: Tensor | None = None  # the same as (1, n)
     size_weight_grad: Tensor | None = None
     size_variable: Tensor | None = None  # 0-d
-    size_variable_grad: Tensor | None = None  # 0-d
+    size_variable_grad: Tensor | None = None  # (1,)
     active: Tensor | None = None  # (n,) 1 where this layer's gate is not zero
     # the weights masked to connections between active neurons, for the L2 term
     decayed_weight: Tensor | None = None  # (n_in, n)
@@ -103,3 +142,5 @@ class BlockViews:
     blocks: tuple[int, ...]
     layers: list[LayerViews]
     decayed: Tensor | None  # the buffer behind every ``decayed_*`` view, when growing
+    # what fills that buffer: (weights, mask, its view, second mask or None) each
+    decay_masks: tuple = ()

@@ -26,7 +26,7 @@ the gate of the last active one, and that gate's derivative by ``z``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -43,12 +43,12 @@ def smooth_step_derivative(n: float) -> float:
     return 0.5 * math.pi * math.sin(math.pi * n) if 0.0 < n < 1.0 else 0.0
 
 
-@dataclass(frozen=True)
-class LayerGates:
+class LayerGates(NamedTuple):
     """The gates of one layer: ``n_active`` neurons on, the last one at ``last_gate``.
 
     ``last_derivative`` is d(last_gate)/dz, the only gate derivative that is
-    not zero. A static layer has every gate at 1.
+    not zero. A static layer has every gate at 1. (A named tuple: made in
+    every training step, it must be cheap to build.)
     """
 
     n_active: int

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -22,12 +23,13 @@ class Architecture:
     out_activation: str
     growth: str
 
-    @property
+    # cached: read several times in every training step
+    @cached_property
     def growing(self) -> bool:
         """Whether there are size variables: a growth method and hidden layers to grow."""
         return self.growth != "none" and len(self.capacities) > 0
 
-    @property
+    @cached_property
     def n_hidden(self) -> int:
         return len(self.capacities)
 

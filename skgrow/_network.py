@@ -17,12 +17,20 @@ autograd's per-step overhead dominates the small networks most users fit.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 import torch
 
-from skgrow._blocks import BlockViews, GateVectors, LayerViews, block_size, gates_are_all_ones
+from skgrow._blocks import (
+    ActiveWeightMask,
+    BlockViews,
+    GateVectors,
+    LayerViews,
+    block_size,
+    gates_are_all_ones,
+)
 from skgrow._growth import (
     GATE_FUNCTIONS,
     LayerGates,
@@ -33,6 +41,10 @@ from skgrow._growth import (
 from skgrow._layout import Architecture, GrowthSettings, Layout, glorot_uniform_parameters
 
 Tensor = torch.Tensor
+
+# Up to this many L2-regularised parameters, a growing network masks all of them
+# at once for the L2 term (ActiveWeightMask); above, only the computed blocks.
+WHOLE_MASK_LIMIT = 2**16
 
 HIDDEN_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "identity": lambda x: x,
@@ -70,11 +82,12 @@ def _weighted_sum(per_sample: Tensor, w: Tensor | None) -> Tensor:
 
 
 def _squared_error(logits: Tensor, y: Tensor, w: Tensor | None) -> tuple[Tensor, Tensor]:
-    residual = logits - y
+    # twice the loss: the factor 1/2 is LOSS_SCALES["identity"], applied on the host
+    residual = torch.sub(logits, y)
     if w is None:
         flat = residual.view(-1)
-        return 0.5 * torch.dot(flat, flat), residual
-    return 0.5 * _weighted_sum((residual * residual).sum(dim=1), w), residual
+        return torch.dot(flat, flat), residual
+    return _weighted_sum(torch.mul(residual, residual).sum(dim=1), w), residual
 
 
 def _binary_log_loss(logits: Tensor, y: Tensor, w: Tensor | None) -> tuple[Tensor, Tensor]:
@@ -99,7 +112,8 @@ def _poisson_loss(logits: Tensor, y: Tensor, w: Tensor | None) -> tuple[Tensor, 
 
 # Each output activation is paired with its canonical loss, so the gradient of
 # the loss with respect to the logits is always ``prediction - y``. Each entry
-# returns the (weighted) sum of the loss over the batch and ``prediction - y``.
+# returns the (weighted) sum of the loss over the batch, divided by the
+# activation's LOSS_SCALES entry, and ``prediction - y``.
 OUTPUT_LOSSES: dict[str, Callable[[Tensor, Tensor, Tensor | None], tuple[Tensor, Tensor]]] = {
     "identity": _squared_error,
     "logistic": _binary_log_loss,
@@ -107,9 +121,11 @@ OUTPUT_LOSSES: dict[str, Callable[[Tensor, Tensor, Tensor | None], tuple[Tensor,
     "exp": _poisson_loss,
 }
 
+# the factor each OUTPUT_LOSSES sum leaves out (a multiplication saved per step)
+LOSS_SCALES: dict[str, float] = {"identity": 0.5, "logistic": 1.0, "softmax": 1.0, "exp": 1.0}
 
-@dataclass(frozen=True)
-class Objective:
+
+class Objective(NamedTuple):
     """One batch's objective, kept in parts so that no scalar is multiplied per step.
 
     Its value is ``loss_sum / weight_sum + size_loss``: ``loss_sum`` sums the
@@ -122,6 +138,20 @@ class Objective:
 
     def __float__(self) -> float:
         return float(self.loss_sum / self.weight_sum) + self.size_loss
+
+
+def _decay_masks(layers: list[LayerViews]) -> tuple:
+    """What the L2 scratch holds: (weights, mask, scratch view, second mask or None)."""
+    masks = []
+    for views in layers:
+        # every layer of a growing network has active neurons on one side at least
+        first, second = (views.active, views.input_active)
+        if first is None:
+            first, second = second, None
+        masks.append((views.weight, first, views.decayed_weight, second))
+        if views.active is not None:
+            masks.append((views.size_weight, views.active, views.decayed_size_weight, None))
+    return tuple(masks)
 
 
 class GrowingNetwork:
@@ -140,6 +170,7 @@ class GrowingNetwork:
         self._activate = IN_PLACE_ACTIVATIONS[arch.activation]
         self._activation_backward = ACTIVATION_BACKWARDS[arch.activation]
         self._output_loss = OUTPUT_LOSSES[arch.out_activation]
+        self._loss_scale = LOSS_SCALES[arch.out_activation]
         self._static_gates = [LayerGates(capacity) for capacity in arch.capacities]
         self._bind_views()
 
@@ -154,12 +185,28 @@ class GrowingNetwork:
         self.size_weight_grads = [s.view(grad) for s in layout.size_weights]
         self.bias_grads = [s.view(grad) for s in layout.biases]
         self.size_variable_grads = layout.size_variables.view(grad)
+        self._regularized = theta[: layout.n_regularized]
+        self._regularized_grad = grad[: layout.n_regularized]
+        # on the CPU the size variables are read and clipped through numpy, which
+        # shares their memory and costs less per step than a torch operation
+        self._host_size_variables = (
+            self.size_variables.numpy() if theta.device.type == "cpu" else None
+        )
+        self._one = theta.new_ones(1)
+        self._gate_function = GATE_FUNCTIONS.get(self.arch.growth)
+        self._precision = np.float32 if theta.dtype == torch.float32 else float
         growing = self.arch.growing
         self._gate_vectors = [
             GateVectors(capacity, theta.dtype, theta.device) if growing else None
             for capacity in self.arch.capacities
         ]
+        self._active_weights = (
+            ActiveWeightMask(layout, self.arch.n_features, theta.dtype, theta.device)
+            if growing and layout.n_regularized <= WHOLE_MASK_LIMIT
+            else None
+        )
         self._views: BlockViews | None = None
+        self._rows: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self._constants: dict[float, Tensor] = {}
 
     # -- construction and persistence -------------------------------------------------
@@ -241,17 +288,27 @@ class GrowingNetwork:
         change while momentum carried the variable further away; clipping
         after each step is projected gradient descent onto the valid sizes.
         """
-        if self.arch.growing:
+        if not self.arch.growing:
+            return
+        host = self._host_size_variables
+        if host is None:
             self.size_variables.clamp_(0.0, 1.0)
+        else:
+            values = host.tolist()  # python's min and max beat numpy's on a few values
+            if min(values) < 0.0 or max(values) > 1.0:
+                np.clip(host, 0.0, 1.0, out=host)
+
+    def _size_variable_values(self) -> list[float]:
+        host = self._host_size_variables
+        return self.size_variables.tolist() if host is None else host.tolist()
 
     def gates(self, z: Sequence[float] | None = None) -> list[LayerGates]:
         """Gates of every hidden layer (all on for a static network)."""
         arch = self.arch
         if not arch.growing:
             return self._static_gates
-        z = self.size_variables.tolist() if z is None else z
-        gate_function = GATE_FUNCTIONS[arch.growth]
-        precision = np.float32 if self.theta.dtype == torch.float32 else float
+        z = self._size_variable_values() if z is None else z
+        gate_function, precision = self._gate_function, self._precision
         return [gate_function(value, n, precision) for value, n in zip(z, arch.capacities)]
 
     def active_sizes(self) -> tuple[int, ...]:
@@ -291,7 +348,10 @@ class GrowingNetwork:
             )
             n_in = n
         decayed = self._add_growth_views(layers, blocks) if self.arch.growing else None
-        self._views = BlockViews(blocks, [LayerViews(**views) for views in layers], decayed)
+        layer_views = [LayerViews(**views) for views in layers]
+        masks = _decay_masks(layer_views) if self.arch.growing else ()
+        self._views = BlockViews(blocks, layer_views, decayed, masks)
+        self._rows.clear()
         return self._views
 
     def _add_growth_views(self, layers: list[dict], blocks: tuple[int, ...]) -> Tensor:
@@ -312,9 +372,10 @@ class GrowingNetwork:
                 vectors = self._gate_vectors[layer]
                 views.update(
                     size_weight=self.size_weights[layer][:n],
+                    size_weight_row=self.size_weights[layer][:n].view(1, n),
                     size_weight_grad=self.size_weight_grads[layer][:n],
                     size_variable=self.size_variables[layer],
-                    size_variable_grad=self.size_variable_grads[layer],
+                    size_variable_grad=self.size_variable_grads[layer : layer + 1],
                     active=vectors.active[:n],
                 )
         return decayed
@@ -337,7 +398,7 @@ class GrowingNetwork:
             if gates_are_all_ones(feeding, n_in):
                 effective.append(layer_views.weight)
             else:
-                effective.append(layer_views.weight * layer_views.input_gate)  # (n_in, n)
+                effective.append(torch.mul(layer_views.weight, layer_views.input_gate))  # (n_in, n)
         return effective
 
     def _forward(self, X: Tensor, z: Sequence[float], effective: list[Tensor], views: BlockViews):
@@ -353,7 +414,7 @@ class GrowingNetwork:
         return activations, torch.mm(activations[-1], effective[-1]).add_(output.bias)
 
     def _prepare(self) -> tuple[list[float], list[LayerGates], BlockViews, list[Tensor]]:
-        z = self.size_variables.tolist() if self.arch.growing else []
+        z = self._size_variable_values() if self.arch.growing else []
         gates = self.gates(z)
         views = self._block_views(self._blocks(gates))
         return z, gates, views, self._effective_weights(gates, views)
@@ -371,7 +432,7 @@ class GrowingNetwork:
         """Weighted mean loss of the outputs (no L2 or size term), e.g. on validation data."""
         loss_sum, _ = self._output_loss(self.logits(X), Y, sample_weight)
         total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
-        return float(loss_sum / total_weight)
+        return float(loss_sum / total_weight) * self._loss_scale
 
     # -- loss and gradient -------------------------------------------------------------------
 
@@ -398,106 +459,136 @@ class GrowingNetwork:
             d_pre.mul_((sample_weight / weight_sum)[:, None])
         l2 = alpha / weight_sum
         decay = arch.growing and alpha > 0
-        if decay:
+        if decay and self._active_weights is not None:
+            self._mask_active_weights(gates)
+            decay = False  # the L2 gradient is added to the whole buffer at the end
+        elif decay:
             self._mask_decayed_weights(views)
         size_grad = self._size_loss_gradient(z)
 
         # backward, from the output layer down: d_pre is d(loss)/d(the layer's pre-activation)
-        d_gate = None  # d(loss)/d(gate of the partly active neuron of the feeding layer)
         for layer in reversed(range(arch.n_hidden + 1)):
             layer_views = views.layers[layer]
-            feeding = gates[layer - 1] if layer > 0 and arch.growing else None
-            d_gate_below = self._weight_gradient(
-                layer_views, feeding, activations[layer], d_pre, decay, l2
-            )
+            if layer > 0 and arch.growing:
+                feeding = gates[layer - 1]
+                self._gated_weight_gradient(
+                    layer, feeding, activations[layer], d_pre, size_grad[layer - 1], decay, l2
+                )
+            else:
+                grad = torch.mm(activations[layer].t(), d_pre, out=layer_views.weight_grad)
+                if decay:
+                    grad.add_(layer_views.decayed_weight, alpha=l2)
             bias_grad = torch.sum(d_pre, dim=0, out=layer_views.bias_grad)
             if layer < arch.n_hidden and arch.growing:
-                self._size_gradients(layer_views, gates[layer], bias_grad, d_gate, size_grad[layer])
+                self._size_gradients(
+                    layer_views, z[layer], gates[layer].partial, bias_grad, size_grad[layer]
+                )
                 if decay:
                     layer_views.size_weight_grad.add_(layer_views.decayed_size_weight, alpha=l2)
             if layer == 0:
                 break  # nothing needs the gradient with respect to the data
             d_hidden = torch.mm(d_pre, effective[layer].t())  # (batch, n_in), gates included
             d_pre = self._activation_gradient(d_hidden, activations[layer])
-            d_gate = d_gate_below
 
+        scale = self._loss_scale  # loss_sum holds the loss divided by it
         if alpha:
             squared_norm = self._l2(views, l2)
-            loss_sum = torch.add(loss_sum, squared_norm, alpha=0.5 * alpha)
+            loss_sum = torch.add(loss_sum, squared_norm, alpha=0.5 * alpha / scale)
         size_loss = self._size_loss if arch.growing else 0.0
-        return Objective(loss_sum, weight_sum, size_loss)
+        return Objective(loss_sum, weight_sum / scale, size_loss)
 
     def _activation_gradient(self, d_hidden: Tensor, h: Tensor) -> Tensor:
         derivative = self._activation_backward
         return d_hidden if derivative is None else derivative(d_hidden, h)
 
-    def _weight_gradient(
+    def _gated_weight_gradient(
         self,
-        views: LayerViews,
-        feeding: LayerGates | None,
+        layer: int,
+        feeding: LayerGates,
         a_in: Tensor,
         d_pre: Tensor,
+        feeding_size_grad: float,
         decay: bool,
         l2: float,
-    ) -> Tensor | None:
-        """Write the gradient of the weights into a layer; return d(loss)/d(feeding gate).
+    ) -> None:
+        """Gradient of the weights of a layer fed by a growing layer.
 
         ``a_in`` is the feeding layer's ungated activation: the product
-        ``a_in.T @ d_pre`` is scaled by the feeding gates afterwards, and its
-        row of the partly active neuron gives that neuron's gate derivative.
+        ``a_in.T @ d_pre`` is scaled by the feeding gates afterwards. Before
+        that, its row of the partly active feeding neuron gives that neuron's
+        gate derivative, which starts the feeding layer's size-variable
+        gradient (with the size loss's gradient).
         """
+        views = self._views.layers[layer]
         grad = torch.mm(a_in.t(), d_pre, out=views.weight_grad)  # (n_in, n)
-        d_gate = None
-        if not gates_are_all_ones(feeding, grad.shape[0]):
-            if feeding.partial:
-                last = feeding.n_active - 1
-                d_gate = torch.dot(grad[last], views.weight[last])
-            grad.mul_(views.input_gate)
+        if gates_are_all_ones(feeding, grad.shape[0]):
+            if decay:
+                grad.add_(views.decayed_weight, alpha=l2)
+            return
+        if feeding.partial:
+            grad_row, weight_row = self._partial_rows(layer, feeding.n_active - 1)
+            z_grad = self._views.layers[layer - 1].size_variable_grad
+            torch.addmv(
+                self._one,
+                grad_row,
+                weight_row,
+                beta=feeding_size_grad,
+                alpha=feeding.last_derivative,
+                out=z_grad,
+            )
+        grad.mul_(views.input_gate)
         if decay:
             grad.add_(views.decayed_weight, alpha=l2)
-        return d_gate
+
+    def _partial_rows(self, layer: int, row: int) -> tuple[Tensor, Tensor]:
+        """Row ``row`` of a layer's weight gradient (1, n) and of its weights (n,)."""
+        rows = self._rows.get((layer, row))
+        if rows is None:
+            views = self._views.layers[layer]
+            rows = self._rows[layer, row] = (views.weight_grad[row : row + 1], views.weight[row])
+        return rows
 
     def _size_gradients(
-        self,
-        views: LayerViews,
-        gates: LayerGates,
-        bias_grad: Tensor,
-        d_gate: Tensor | None,
-        size_grad: float,
+        self, views: LayerViews, z: float, partial: bool, bias_grad: Tensor, size_grad: float
     ) -> None:
-        """Gradients of the size input's weights and of the layer's size variable."""
-        torch.mul(bias_grad, views.size_variable, out=views.size_weight_grad)
-        z_grad = views.size_variable_grad
-        torch.dot(bias_grad, views.size_weight, out=z_grad)
-        if d_gate is not None:
-            z_grad.add_(d_gate, alpha=gates.last_derivative)
-        z_grad.add_(self._constant(1.0), alpha=size_grad)
+        """Gradients of the size input's weights and of the layer's size variable.
+
+        When the layer's last neuron is partly on, the layer above has
+        already written the size variable's gradient from the gate and the
+        size loss; the size input's part is added to it.
+        """
+        torch.mul(bias_grad, z, out=views.size_weight_grad)
+        z_grad = views.size_variable_grad  # (1,)
+        if partial:
+            z_grad.addmv_(views.size_weight_row, bias_grad)
+        else:
+            torch.addmv(self._one, views.size_weight_row, bias_grad, beta=size_grad, out=z_grad)
 
     def _mask_decayed_weights(self, views: BlockViews) -> None:
         """Copy each block's weights, zeroed outside the active neurons, into the scratch.
 
         The L2 term is their squared norm, its gradient ``l2`` times them.
         """
-        for layer_views in views.layers:
-            # every layer of a growing network has active neurons on one side at least
-            masks = [m for m in (layer_views.active, layer_views.input_active) if m is not None]
-            torch.mul(layer_views.weight, masks[0], out=layer_views.decayed_weight)
-            for mask in masks[1:]:
-                layer_views.decayed_weight.mul_(mask)
-            if layer_views.active is not None:
-                torch.mul(
-                    layer_views.size_weight,
-                    layer_views.active,
-                    out=layer_views.decayed_size_weight,
-                )
+        for weights, mask, decayed, second_mask in views.decay_masks:
+            torch.mul(weights, mask, out=decayed)
+            if second_mask is not None:
+                decayed.mul_(second_mask)
+
+    def _mask_active_weights(self, gates: list[LayerGates]) -> None:
+        """The weights between active neurons, the others zeroed, over the whole buffer."""
+        active = self._active_weights
+        active.update(tuple(layer_gates.n_active for layer_gates in gates))
+        torch.mul(self._regularized, active.mask, out=active.masked)
 
     def _l2(self, views: BlockViews, l2: float) -> Tensor:
-        """``||W||^2`` of the weights between active neurons; adds its gradient when static."""
-        if views.decayed is not None:  # growing: the gradient is in already
+        """``||W||^2`` of the weights between active neurons; adds its gradient if not in yet."""
+        if self._active_weights is not None:  # growing, small: masked as a whole
+            weights = self._active_weights.masked
+        elif views.decayed is not None:  # growing: the gradient is in already
             return torch.dot(views.decayed, views.decayed)
-        n = self.layout.n_regularized  # static: every weight, one contiguous block
-        weights = self.theta[:n]
-        self.grad[:n].add_(weights, alpha=l2)
+        else:
+            weights = self._regularized  # static: every weight, one contiguous block
+        self._regularized_grad.add_(weights, alpha=l2)
         return torch.dot(weights, weights)
 
     def _size_loss_gradient(self, z: Sequence[float]) -> list[float]:

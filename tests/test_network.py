@@ -5,6 +5,7 @@ import pytest
 import torch
 from reference import reference_objective
 
+import skgrow._network as network_module
 from skgrow._export import fold_gates
 from skgrow._layout import Architecture, GrowthSettings
 from skgrow._network import GrowingNetwork
@@ -50,8 +51,14 @@ def test_gradient_matches_autograd(growth, activation, out):
         ((64, 48, 80), (0.9, 0.2, 0.61)),
     ],
 )
-def test_gradient_of_partial_blocks_matches_autograd(growth, capacities, z):
+@pytest.mark.parametrize("whole_mask", [True, False], ids=["whole-mask-L2", "block-L2"])
+def test_gradient_of_partial_blocks_matches_autograd(
+    growth, capacities, z, whole_mask, monkeypatch
+):
+    # small networks mask the L2 term over the whole buffer, large ones per block
+    monkeypatch.setattr(network_module, "WHOLE_MASK_LIMIT", 2**16 if whole_mask else 0)
     network = make_network(growth, "tanh", "softmax", capacities, z)
+    assert (network._active_weights is not None) == whole_mask
     assert_gradient_matches_autograd(network, "softmax")
     blocks = network._views.blocks
     active = network.active_sizes()
@@ -132,3 +139,15 @@ def test_folded_weights_compute_the_gated_network(growth, activation):
     logits = a @ coefs[-1] + intercepts[-1]
     probabilities = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
     np.testing.assert_allclose(probabilities, network.predict(X).numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_the_whole_buffer_mask_covers_the_weights_between_active_neurons():
+    network = make_network("auxiliary", capacities=(5, 4), z=(0.47, 0.61))  # 2.35 and 2.44
+    network.loss_and_gradient(*make_batch("identity"), alpha=0.01)
+    mask = network._active_weights.mask
+    expected = [np.zeros((3, 5)), np.zeros((5, 4)), np.zeros((4, 2))]
+    expected[0][:, :3] = expected[1][:3, :3] = expected[2][:3, :] = 1
+    for slot, block in zip(network.layout.weights, expected):
+        np.testing.assert_array_equal(slot.view(mask).numpy(), block)
+    for slot in network.layout.size_weights:
+        np.testing.assert_array_equal(slot.view(mask).numpy(), [1, 1, 1, 0, 0][: slot.size])

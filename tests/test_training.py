@@ -1,11 +1,15 @@
 """The training loop's pieces: optimisers, thread use."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
 from sklearn.datasets import make_friedman1
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_validate
 
+import skgrow._training as training
 from skgrow import GrowingMLPRegressor
 from skgrow._layout import Architecture, GrowthSettings
 from skgrow._network import GrowingNetwork
@@ -81,3 +85,26 @@ def test_parallel_workers_do_not_oversubscribe_threads():
     cores = torch.get_num_threads()
     for fitted in result["estimator"]:
         assert fitted.threads_seen_ <= max(1, cores // 2)
+
+
+@pytest.mark.parametrize("sample_weight", [False, True])
+def test_batches_cut_from_chunks_are_the_batches_of_the_permutation(sample_weight, monkeypatch):
+    # rows are gathered in chunks and cut into batches: the chunk size changes nothing
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(230, 4), rng.randn(230)
+    weights = rng.rand(230) + 0.5 if sample_weight else None
+
+    def fit():
+        model = GrowingMLPRegressor(
+            hidden_layer_sizes=(6,), batch_size=20, max_iter=3, random_state=0
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return model.fit(X, y, sample_weight=weights)
+
+    whole = fit()  # 230 rows fit in one chunk
+    monkeypatch.setattr(training, "CHUNK_BYTES", 1)  # one batch per chunk
+    chunked = fit()
+    np.testing.assert_allclose(chunked.loss_curve_, whole.loss_curve_, rtol=1e-6)
+    for a, b in zip(chunked.coefs_, whole.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
