@@ -47,6 +47,17 @@ N_FEATURES = 20
 TARGETS = {"10": 0.7, "100": 0.5, "1000": 0.5}
 
 
+def cpu_model() -> str:
+    """The processor's name as Linux reports it (torch's MKL is slower on some makes)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown processor"
+
+
 def make_data(n_rows: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.RandomState(seed)
     X = rng.randn(n_rows, N_FEATURES).astype(np.float32)
@@ -225,6 +236,29 @@ def parallel_search(repeats: int) -> dict:
     return best
 
 
+def target_summary(results: dict) -> list[str]:
+    """One line per target that this run missed, or a line saying every one was met."""
+    missed = []
+    for kind in ("skgrow_static", "skgrow_growing"):
+        for width, target in TARGETS.items():
+            ratios = [
+                r[f"{kind}_ratio"] for r in results["epoch_times"] if str(r["width"]) == width
+            ]
+            if ratios and max(ratios) > target:
+                missed.append(
+                    f"- {kind.removeprefix('skgrow_')} network at width {width}: "
+                    f"{min(ratios):.2f} to {max(ratios):.2f} of sklearn's time (target <= {target})"
+                )
+    ratio = results["growing_versus_static"]["ratio"]
+    if ratio > 0.6:
+        missed.append(
+            f"- growing run at capacity 1024: {ratio:.2f} of the static run (target <= 0.6)"
+        )
+    if not missed:
+        return ["Every speed target below was met in this run."]
+    return ["**Targets not met in this run:**", "", *missed]
+
+
 def write_report(results: dict, path: Path = REPORT) -> None:
     lines = [
         "# Speed: skgrow next to sklearn's MLPs",
@@ -246,6 +280,7 @@ def write_report(results: dict, path: Path = REPORT) -> None:
             f"| {r['skgrow_static_ratio']:.2f} | {r['skgrow_growing_ratio']:.2f} "
             f"| <= {TARGETS[str(r['width'])]} |"
         )
+    lines += ["", *target_summary(results)]
     g = results["growing_versus_static"]
     lines += [
         "",
@@ -317,7 +352,8 @@ def main() -> None:
     results = {
         "command": "python benchmarks/bench_speed.py" + (" --quick" if args.quick else ""),
         "date": date.today().isoformat(),
-        "machine": f"{os.cpu_count()} cores, {platform.machine()}, torch {torch.__version__}",
+        "machine": f"{os.cpu_count()} cores ({cpu_model()}), {platform.machine()}, "
+        f"torch {torch.__version__}, numpy {np.__version__}",
         "repeats": repeats,
         "epoch_times": epoch_times([10, 100, 1000], row_counts, repeats),
         "growing_versus_static": growing_versus_static(repeats),

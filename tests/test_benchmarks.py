@@ -11,7 +11,7 @@ pytest.importorskip("matplotlib")
 pytest.importorskip("pandas")
 
 BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
-SCRIPTS = ("bench_paper", "bench_scaling", "bench_sklearn", "report")
+SCRIPTS = ("bench_paper", "bench_scaling", "bench_sklearn", "report", "bench_speed")
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +114,38 @@ def test_the_source_line_names_every_command_of_a_split_run(scripts, tmp_path):
     line = scripts["report"].source_line("paper", ({"meta": meta, "rows": [{}, {}]}, tmp_path))
     assert "`python bench_paper.py --shard 0/2` + `python bench_paper.py --shard 1/2`" in line
     assert "complete" in line and "incomplete" not in line
+
+
+def test_the_speed_report_lists_the_targets_it_misses(scripts, tmp_path):
+    speed = scripts["bench_speed"]
+    epoch_times = [
+        {"n_rows": n, "width": w, "epochs": 1, "sklearn_s_per_epoch": 1.0}
+        | {f"skgrow_{k}_s_per_epoch": r for k, r in (("static", 0.4), ("growing", growing))}
+        | {"skgrow_static_ratio": 0.4, "skgrow_growing_ratio": growing}
+        for n, w, growing in ((20_000, 10, 0.65), (100_000, 10, 0.75), (20_000, 100, 0.45))
+    ]
+    growing_versus_static = {
+        "static_s": 1.0, "growing_s": 0.5, "ratio": 0.5, "mean_width": 400,
+        "static_at_mean_width_s": 0.45, "lower_bound_ratio": 0.45,
+        "mean_active_fraction": 0.4, "size_after_each_epoch": [100.0, 700.0],
+    }  # fmt: skip
+    results = {
+        "command": "python benchmarks/bench_speed.py --quick", "date": "2026-01-01",
+        "machine": "2 cores", "repeats": 3, "epoch_times": epoch_times,
+        "growing_versus_static": growing_versus_static,
+        "parallel_search": {"n_jobs_1_s": 1.0, "n_jobs_2_s": 0.6, "speedup": 1.67},
+    }  # fmt: skip
+    speed.write_report(results, tmp_path / "speed.md")
+    report = (tmp_path / "speed.md").read_text()
+    assert "growing network at width 10: 0.65 to 0.75 of sklearn's time (target <= 0.7)" in report
+    assert "width 100" not in report.split("Targets not met")[1].split("##")[0]
+    assert "capacity 1024: 0.50" not in report
+    growing_versus_static["ratio"] = 0.7
+    epoch_times[1]["skgrow_growing_ratio"] = 0.69
+    assert speed.target_summary(results) == [
+        "**Targets not met in this run:**",
+        "",
+        "- growing run at capacity 1024: 0.70 of the static run (target <= 0.6)",
+    ]
+    growing_versus_static["ratio"] = 0.6
+    assert speed.target_summary(results) == ["Every speed target below was met in this run."]
