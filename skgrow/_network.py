@@ -205,6 +205,7 @@ class GrowingNetwork:
             if growing and layout.n_regularized <= WHOLE_MASK_LIMIT
             else None
         )
+        self._active_regularized = self._regularized
         self._views: BlockViews | None = None
         self._rows: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self._constants: dict[float, Tensor] = {}
@@ -575,15 +576,22 @@ class GrowingNetwork:
                 decayed.mul_(second_mask)
 
     def _mask_active_weights(self, gates: list[LayerGates]) -> None:
-        """The weights between active neurons, the others zeroed, over the whole buffer."""
+        """The weights between active neurons, the others zeroed, over the whole buffer.
+
+        When every neuron is active the weights themselves are used, unmasked.
+        """
+        counts = tuple(layer_gates.n_active for layer_gates in gates)
+        if counts == self.arch.capacities:
+            self._active_regularized = self._regularized
+            return
         active = self._active_weights
-        active.update(tuple(layer_gates.n_active for layer_gates in gates))
-        torch.mul(self._regularized, active.mask, out=active.masked)
+        active.update(counts)
+        self._active_regularized = torch.mul(self._regularized, active.mask, out=active.masked)
 
     def _l2(self, views: BlockViews, l2: float) -> Tensor:
         """``||W||^2`` of the weights between active neurons; adds its gradient if not in yet."""
         if self._active_weights is not None:  # growing, small: masked as a whole
-            weights = self._active_weights.masked
+            weights = self._active_regularized
         elif views.decayed is not None:  # growing: the gradient is in already
             return torch.dot(views.decayed, views.decayed)
         else:

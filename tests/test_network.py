@@ -151,3 +151,12 @@ def test_the_whole_buffer_mask_covers_the_weights_between_active_neurons():
         np.testing.assert_array_equal(slot.view(mask).numpy(), block)
     for slot in network.layout.size_weights:
         np.testing.assert_array_equal(slot.view(mask).numpy(), [1, 1, 1, 0, 0][: slot.size])
+
+
+@pytest.mark.parametrize("growth", ["controller", "auxiliary"])
+def test_gradient_of_a_full_growing_network_matches_autograd(growth):
+    # every neuron active: the L2 term uses the weights unmasked
+    network = make_network(growth, "tanh", "identity", (5, 4), (1.0, 1.0))
+    assert_gradient_matches_autograd(network, "identity")
+    assert network.active_sizes() == (5, 4)
+    assert network._active_regularized is network._regularized
