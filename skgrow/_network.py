@@ -205,7 +205,6 @@ class GrowingNetwork:
             if growing and layout.n_regularized <= WHOLE_MASK_LIMIT
             else None
         )
-        self._active_regularized = self._regularized
         self._views: BlockViews | None = None
         self._rows: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self._constants: dict[float, Tensor] = {}
@@ -348,23 +347,32 @@ class GrowingNetwork:
                 )
             )
             n_in = n
-        decayed = self._add_growth_views(layers, blocks) if self.arch.growing else None
+        if self.arch.growing:
+            self._add_growth_views(layers, blocks)
+        # small networks mask the L2 term over the whole buffer instead (ActiveWeightMask)
+        block_decay = self.arch.growing and self._active_weights is None
+        decayed = self._add_decay_views(layers) if block_decay else None
         layer_views = [LayerViews(**views) for views in layers]
-        masks = _decay_masks(layer_views) if self.arch.growing else ()
+        masks = _decay_masks(layer_views) if block_decay else ()
         self._views = BlockViews(blocks, layer_views, decayed, masks)
         self._rows.clear()
         return self._views
 
-    def _add_growth_views(self, layers: list[dict], blocks: tuple[int, ...]) -> Tensor:
-        """Size input, gates and L2 scratch views of each layer; returns the scratch buffer."""
+    def _add_decay_views(self, layers: list[dict]) -> Tensor:
+        """Views of each layer into the block's L2 scratch; returns the scratch buffer."""
         shapes = [views["weight"].shape for views in layers]
         decayed = self.theta.new_zeros(sum(rows * cols + cols for rows, cols in shapes))
         offset = 0
-        for layer, views in enumerate(layers):
-            rows, n = shapes[layer]
+        for (rows, n), views in zip(shapes, layers):
             views["decayed_weight"] = decayed[offset : offset + rows * n].view(rows, n)
             views["decayed_size_weight"] = decayed[offset + rows * n : offset + rows * n + n]
             offset += rows * n + n
+        return decayed
+
+    def _add_growth_views(self, layers: list[dict], blocks: tuple[int, ...]) -> None:
+        """Size input and gate views of each layer."""
+        for layer, views in enumerate(layers):
+            rows, n = views["weight"].shape
             if layer > 0:
                 feeding = self._gate_vectors[layer - 1]
                 views["input_gate"] = feeding.gate[:rows, None]
@@ -379,7 +387,6 @@ class GrowingNetwork:
                     size_variable_grad=self.size_variable_grads[layer : layer + 1],
                     active=vectors.active[:n],
                 )
-        return decayed
 
     def _constant(self, value: float) -> Tensor:
         """``value`` as a 0-d tensor of the parameters' dtype: cheaper to multiply by."""
@@ -460,9 +467,11 @@ class GrowingNetwork:
             d_pre.mul_((sample_weight / weight_sum)[:, None])
         l2 = alpha / weight_sum
         decay = arch.growing and alpha > 0
+        # the regularised weights whose L2 gradient is added at the end, as one buffer
+        l2_weights = None if arch.growing else self._regularized
         if decay and self._active_weights is not None:
-            self._mask_active_weights(gates)
-            decay = False  # the L2 gradient is added to the whole buffer at the end
+            l2_weights = self._active_weights_only(gates)
+            decay = False  # no per-block L2 gradient
         elif decay:
             self._mask_decayed_weights(views)
         size_grad = self._size_loss_gradient(z)
@@ -493,7 +502,7 @@ class GrowingNetwork:
 
         scale = self._loss_scale  # loss_sum holds the loss divided by it
         if alpha:
-            squared_norm = self._l2(views, l2)
+            squared_norm = self._l2(views, l2, l2_weights)
             loss_sum = torch.add(loss_sum, squared_norm, alpha=0.5 * alpha / scale)
         size_loss = self._size_loss if arch.growing else 0.0
         return Objective(loss_sum, weight_sum / scale, size_loss)
@@ -575,27 +584,26 @@ class GrowingNetwork:
             if second_mask is not None:
                 decayed.mul_(second_mask)
 
-    def _mask_active_weights(self, gates: list[LayerGates]) -> None:
-        """The weights between active neurons, the others zeroed, over the whole buffer.
+    def _active_weights_only(self, gates: list[LayerGates]) -> Tensor:
+        """The regularised weights with those of inactive neurons zeroed, as one buffer.
 
-        When every neuron is active the weights themselves are used, unmasked.
+        When every neuron is active these are the weights themselves, unmasked.
         """
         counts = tuple(layer_gates.n_active for layer_gates in gates)
         if counts == self.arch.capacities:
-            self._active_regularized = self._regularized
-            return
+            return self._regularized
         active = self._active_weights
         active.update(counts)
-        self._active_regularized = torch.mul(self._regularized, active.mask, out=active.masked)
+        return torch.mul(self._regularized, active.mask, out=active.masked)
 
-    def _l2(self, views: BlockViews, l2: float) -> Tensor:
-        """``||W||^2`` of the weights between active neurons; adds its gradient if not in yet."""
-        if self._active_weights is not None:  # growing, small: masked as a whole
-            weights = self._active_regularized
-        elif views.decayed is not None:  # growing: the gradient is in already
+    def _l2(self, views: BlockViews, l2: float, weights: Tensor | None) -> Tensor:
+        """``||W||^2`` of the weights between active neurons.
+
+        ``weights`` (one buffer) get their L2 gradient added here; without
+        them the per-block scratch holds the weights, its gradient already in.
+        """
+        if weights is None:
             return torch.dot(views.decayed, views.decayed)
-        else:
-            weights = self._regularized  # static: every weight, one contiguous block
         self._regularized_grad.add_(weights, alpha=l2)
         return torch.dot(weights, weights)
 
