@@ -1,19 +1,22 @@
 """Which neurons a training step computes, and views of their parameters.
 
 A growing layer computes a *block*: its active neurons rounded up to a
-multiple of 1/32 of its capacity (at least 16 neurons). The rest of the
+multiple of 1/64 of its capacity (at least 8 neurons). The rest of the
 block has gate 0, so the extra neurons contribute nothing and get no
 gradient. Gates are applied through the next layer's weights (``g * W``,
 a small matrix) rather than to the activations (``h * g``, a pass over the
-whole batch). Blocks change every few dozen neurons, so the
-views of the parameters they cover (slicing a tensor costs about as much as a
-small matrix product) are rebuilt rarely while a layer grows one neuron per
-step.
+whole batch). Blocks change every few dozen neurons, so the views of the
+parameters they cover (slicing a tensor costs about as much as a small
+matrix product) are rebuilt rarely while a layer grows one neuron per step.
+
+While a layer grows, its number of active neurons changes in most steps;
+the gate vectors and the L2 mask are then updated where they changed only,
+so that a step costs what the network has, not its capacity.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -26,21 +29,26 @@ Tensor = torch.Tensor
 
 def block_size(n_active: int, capacity: int) -> int:
     """Neurons computed by a layer with ``n_active`` active neurons."""
-    step = max(16, capacity // 32)
+    step = max(8, capacity // 64)
     return min(capacity, -(-n_active // step) * step)
 
 
-class GateVectors:
-    """Gate and active indicator (1 where the gate is not zero) of one layer's block.
+def _host_dtype(dtype: torch.dtype) -> type:
+    return np.float32 if dtype == torch.float32 else np.float64
 
-    On the CPU the tensors share memory with host arrays, so updating them
-    costs no torch operation; on a GPU the block is copied over each step.
+
+class GateVectors:
+    """Gate and active indicator (1 where the gate is not zero) of one layer's neurons.
+
+    Only the first ``n_active`` entries are non-zero, the last of them
+    holding the partly active neuron's gate. On the CPU the tensors share
+    memory with host arrays, so updating them costs no torch operation; on a
+    GPU the computed block is copied over each step.
     """
 
     def __init__(self, capacity: int, dtype: torch.dtype, device: torch.device):
-        host_dtype = np.float32 if dtype == torch.float32 else np.float64
-        self.host_gate = np.zeros(capacity, dtype=host_dtype)
-        self.host_active = np.zeros(capacity, dtype=host_dtype)
+        self.host_gate = np.zeros(capacity, dtype=_host_dtype(dtype))
+        self.host_active = np.zeros(capacity, dtype=_host_dtype(dtype))
         self.on_host = device.type == "cpu"
         if self.on_host:
             self.gate = torch.from_numpy(self.host_gate)
@@ -48,22 +56,46 @@ class GateVectors:
         else:
             self.gate = torch.zeros(capacity, dtype=dtype, device=device)
             self.active = torch.zeros(capacity, dtype=dtype, device=device)
-        self._shape = (-1, -1)
+        self.n_active = 0
 
     def update(self, gates: LayerGates, n_block: int) -> None:
-        """Write this step's gates for a block of ``n_block`` neurons."""
-        n = gates.n_active
-        if self._shape != (n, n_block):
-            for host in (self.host_gate, self.host_active):
-                host[:n] = 1.0
-                host[n:n_block] = 0.0
-            if not self.on_host:
-                self.active[:n_block].copy_(torch.from_numpy(self.host_active[:n_block]))
-            self._shape = (n, n_block)
+        """Write this step's gates; ``n_block`` neurons are computed."""
+        n, old = gates.n_active, self.n_active
+        gate, active = self.host_gate, self.host_active
+        if n > old:  # the previously partial neuron is fully on now
+            gate[max(old - 1, 0) : n] = 1.0
+            active[old:n] = 1.0
+        elif n < old:
+            gate[n:old] = 0.0
+            active[n:old] = 0.0
         if n:
-            self.host_gate[n - 1] = gates.last_gate
+            gate[n - 1] = gates.last_gate
         if not self.on_host:
-            self.gate[:n_block].copy_(torch.from_numpy(self.host_gate[:n_block]))
+            if n != old:
+                self.active[:n_block].copy_(torch.from_numpy(active[:n_block]))
+            self.gate[:n_block].copy_(torch.from_numpy(gate[:n_block]))
+        self.n_active = n
+
+
+def _resize_ones(mask: np.ndarray, old: tuple[int, ...], new: tuple[int, ...]) -> None:
+    """Turn the ones of ``mask`` from its leading ``old`` block into its leading ``new`` one.
+
+    Only the entries that change are written: a layer that grows by one
+    neuron costs one row or column.
+    """
+    if len(old) == 1:
+        (o,), (n,) = old, new
+        mask[min(o, n) : max(o, n)] = 1.0 if n > o else 0.0
+        return
+    (r0, c0), (r1, c1) = old, new
+    if r1 < r0:
+        mask[r1:r0, :c0] = 0.0
+    if c1 < c0:
+        mask[:r0, c1:c0] = 0.0
+    if r1 > r0:
+        mask[r0:r1, :c1] = 1.0
+    if c1 > c0:
+        mask[: min(r0, r1), c0:c1] = 1.0
 
 
 class ActiveWeightMask:
@@ -72,35 +104,64 @@ class ActiveWeightMask:
     Covers the whole L2-regularised start of the parameter buffer (weights and
     size-input weights of every layer), so that the L2 term of a small
     network costs three whole-buffer operations per step instead of a few
-    per layer. Rebuilt only when a layer's number of active neurons changes.
+    per layer. Updated where a layer's number of active neurons changed.
     """
 
     def __init__(self, layout: Layout, n_features: int, dtype: torch.dtype, device: torch.device):
-        self.layout, self.n_features = layout, n_features
-        self.host = np.zeros(layout.n_regularized, np.float32 if dtype == torch.float32 else float)
+        self.host = np.zeros(layout.n_regularized, _host_dtype(dtype))
         self.on_host = device.type == "cpu"
         if self.on_host:
             self.mask = torch.from_numpy(self.host)
         else:
             self.mask = torch.zeros(layout.n_regularized, dtype=dtype, device=device)
         self.masked = torch.zeros(layout.n_regularized, dtype=dtype, device=device)  # scratch
-        self._counts: tuple[int, ...] | None = None
+        self._weights = [slot.view_of_array(self.host) for slot in layout.weights]
+        self._size_weights = [slot.view_of_array(self.host) for slot in layout.size_weights]
+        self.n_features = n_features
+        self._counts = tuple(0 for _ in layout.size_weights)  # the all-zero mask
+
+    def _shapes(self, counts: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """Active (rows, columns) of each weight matrix, then (n,) of each size weight."""
+        units = (self.n_features, *counts, self._weights[-1].shape[1])
+        return [*zip(units[:-1], units[1:]), *((n,) for n in counts)]
 
     def update(self, counts: tuple[int, ...]) -> None:
         """Set the mask for ``counts[l]`` active neurons in hidden layer ``l``."""
         if counts == self._counts:
             return
-        self.host[:] = 0.0
-        n_in = self.n_features
-        for layer, slot in enumerate(self.layout.weights):
-            n_out = counts[layer] if layer < len(counts) else slot.shape[1]
-            self.host[slot.offset : slot.offset + slot.size].reshape(slot.shape)[:n_in, :n_out] = 1
-            n_in = n_out
-        for count, slot in zip(counts, self.layout.size_weights):
-            self.host[slot.offset : slot.offset + count] = 1.0
+        masks = (*self._weights, *self._size_weights)
+        for mask, old, new in zip(masks, self._shapes(self._counts), self._shapes(counts)):
+            if old != new:
+                _resize_ones(mask, old, new)
         if not self.on_host:
             self.mask.copy_(torch.from_numpy(self.host))
         self._counts = counts
+
+
+class Workspace:
+    """Buffers that the training steps write their (batch, block) activations into.
+
+    A tensor allocated afresh in every step is memory the operating system
+    hands out anew whenever the size changes, and its first touch faults in
+    every page: at each new block size that costs more than the arithmetic of
+    a small network. The buffers here are reused and grow by doubling (to at
+    most ``rows * capacity``), so a layer that grows one neuron per step
+    reallocates a handful of times.
+    """
+
+    def __init__(self, dtype: torch.dtype, device: torch.device):
+        self.dtype, self.device = dtype, device
+        self._buffers: dict[str, Tensor] = {}
+
+    def matrix(self, name: str, rows: int, cols: int, capacity: int) -> Tensor:
+        """A contiguous (rows, cols) view into the buffer ``name``; its values are stale."""
+        buffer = self._buffers.get(name)
+        size = rows * cols
+        if buffer is None or buffer.numel() < size:
+            grown = size if buffer is None else max(size, min(2 * buffer.numel(), rows * capacity))
+            buffer = torch.empty(grown, dtype=self.dtype, device=self.device)
+            self._buffers[name] = buffer
+        return buffer[:size].view(rows, cols)
 
 
 def gates_are_all_ones(gates: LayerGates | None, n_block: int) -> bool:
@@ -127,12 +188,14 @@ class LayerViews:
     size_weight: Tensor | None = None  # (n,) weights of the size input
     size_weight_row: Tensor | None = None  # the same as (1, n)
     size_weight_grad: Tensor | None = None
-    size_variable: Tensor | None = None  # 0-d
+    size_weight_grad_row: Tensor | None = None  # the same as (1, n)
     size_variable_grad: Tensor | None = None  # (1,)
     active: Tensor | None = None  # (n,) 1 where this layer's gate is not zero
+    zeros: Tensor | None = None  # (n,) zeros, to scale a vector into ``size_weight_grad``
     # the weights masked to connections between active neurons, for the L2 term
     decayed_weight: Tensor | None = None  # (n_in, n)
     decayed_size_weight: Tensor | None = None  # (n,)
+    decayed_size_weight_row: Tensor | None = None  # the same as (1, n)
 
 
 @dataclass(frozen=True)
@@ -144,3 +207,5 @@ class BlockViews:
     decayed: Tensor | None  # the buffer behind every ``decayed_*`` view, when growing
     # what fills that buffer: (weights, mask, its view, second mask or None) each
     decay_masks: tuple = ()
+    # per batch size: each hidden layer's (activation, gradient) workspace views
+    activation_buffers: dict[int, list[tuple[Tensor, Tensor]]] = field(default_factory=dict)

@@ -47,18 +47,15 @@ class LayerGates(NamedTuple):
     """The gates of one layer: ``n_active`` neurons on, the last one at ``last_gate``.
 
     ``last_derivative`` is d(last_gate)/dz, the only gate derivative that is
-    not zero. A static layer has every gate at 1. (A named tuple: made in
-    every training step, it must be cheap to build.)
+    not zero; ``partial`` says whether that neuron is only partly on. A
+    static layer has every gate at 1. (A named tuple: made in every training
+    step, it must be cheap to build.)
     """
 
     n_active: int
     last_gate: float = 1.0
     last_derivative: float = 0.0
-
-    @property
-    def partial(self) -> bool:
-        """Whether the last active neuron is only partly on."""
-        return self.n_active > 0 and self.last_gate != 1.0
+    partial: bool = False
 
     def values(self, capacity: int) -> np.ndarray:
         """Gate of every neuron of the layer, (capacity,)."""
@@ -69,28 +66,33 @@ class LayerGates(NamedTuple):
         return values
 
 
-def _layer_gates(
-    size: float, capacity: int, gate_of_fraction, derivative: float, precision: type
-) -> LayerGates:
+def _layer_gates(size: float, capacity: int, gate_of_fraction, derivative: float) -> LayerGates:
     """Gates when ``size`` neurons (fraction included) are on.
 
-    ``size`` is rounded to the network's ``precision`` (``np.float32`` or
-    ``float``) as the product computed in that precision would be, so that a
-    float32 size of exactly 4 neurons does not switch on a fifth at 1e-14.
+    ``size`` is already rounded to the network's precision, as the product
+    computed in that precision would be, so that a float32 size of exactly
+    4 neurons does not switch on a fifth at 1e-14.
     """
-    size = min(max(float(precision(size)), 0.0), float(capacity))
+    if size <= 0.0:
+        return LayerGates(0)
+    if size >= capacity:
+        return LayerGates(capacity)
     n_full = math.floor(size)
     fraction = size - n_full
     if fraction == 0.0:
         return LayerGates(n_full)
-    return LayerGates(n_full + 1, gate_of_fraction(fraction), derivative)
+    gate = gate_of_fraction(fraction)
+    return LayerGates(n_full + 1, gate, derivative, gate != 1.0)
 
 
 def auxiliary_gates(z: float, capacity: int, precision: type = float) -> LayerGates:
-    """Method A: neuron ``m`` has gate ``theta(S - m + 1)``, ``S = capacity * z``."""
+    """Method A: neuron ``m`` has gate ``theta(S - m + 1)``, ``S = capacity * z``.
+
+    ``precision`` (``np.float32`` or ``float``) is that of the network.
+    """
     S = float(precision(capacity * z))
     derivative = capacity * smooth_step_derivative(S - math.floor(S))
-    return _layer_gates(S, capacity, smooth_step, derivative, precision)
+    return _layer_gates(S, capacity, smooth_step, derivative)
 
 
 def controller_fraction(c: float) -> float:
@@ -98,11 +100,15 @@ def controller_fraction(c: float) -> float:
     return math.sin(0.5 * math.pi * c) ** 2
 
 
+def _identity(fraction: float) -> float:
+    return fraction
+
+
 def controller_gates(c: float, capacity: int, precision: type = float) -> LayerGates:
     """Method B: neuron ``m`` has gate ``clip(k - m + 1, 0, 1)``, ``k = capacity * f(c)``."""
-    k = capacity * controller_fraction(c)
+    k = float(precision(capacity * controller_fraction(c)))
     dk_dc = capacity * 0.5 * math.pi * math.sin(math.pi * c)
-    return _layer_gates(k, capacity, lambda fraction: fraction, dk_dc, precision)
+    return _layer_gates(k, capacity, _identity, dk_dc)
 
 
 GATE_FUNCTIONS = {"auxiliary": auxiliary_gates, "controller": controller_gates}

@@ -32,9 +32,12 @@ def train_lbfgs(
     theta = network.theta
 
     def loss_and_gradient(x: np.ndarray) -> tuple[float, np.ndarray]:
-        theta.copy_(torch.from_numpy(x))
-        objective = network.loss_and_gradient(data.features(), data.Y, data.sample_weight, alpha)
-        return float(objective), network.grad.detach().cpu().double().numpy()
+        with torch.inference_mode():  # no autograd bookkeeping: each operation costs less
+            theta.copy_(torch.from_numpy(x))
+            objective = network.loss_and_gradient(
+                data.features(), data.Y, data.sample_weight, alpha
+            )
+            return float(objective), network.grad.detach().cpu().double().numpy()
 
     accepted = theta.detach().cpu().double().numpy()
 

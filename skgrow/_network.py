@@ -8,10 +8,15 @@ L-BFGS and early stopping copy the whole model at once.
 Hidden layer ``l`` computes ``h = act(a @ W + b + z * v)`` and passes on
 ``g * h`` where ``g`` are its gates (section 2 of DESIGN.md), ``z`` its size
 variable and ``v`` the weights of the size input column. Only a block
-around the neurons with a non-zero gate is computed (``_blocks``): a growing
-network costs what it has, not its capacity. Gradients are written by hand
-(checked against autograd and finite differences in the tests) because
-autograd's per-step overhead dominates the small networks most users fit.
+around the neurons with a non-zero gate is computed (``_blocks``), into
+activation buffers reused from step to step: the forward and backward
+passes and the L2 term cost what a growing network has, not its capacity.
+(The optimiser still steps the whole buffer: torch's fused Adam needs
+contiguous tensors, and a block of the first layer's weights is not.)
+Gradients are written by hand (checked against autograd and finite
+differences in the tests) because autograd's per-step overhead dominates
+the small networks most users fit; for the same reason training runs in
+torch's inference mode, and views that steps write into are made outside it.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from skgrow._blocks import (
     BlockViews,
     GateVectors,
     LayerViews,
+    Workspace,
     block_size,
     gates_are_all_ones,
 )
@@ -43,8 +49,11 @@ from skgrow._layout import Architecture, GrowthSettings, Layout, glorot_uniform_
 Tensor = torch.Tensor
 
 # Up to this many L2-regularised parameters, a growing network masks all of them
-# at once for the L2 term (ActiveWeightMask); above, only the computed blocks.
-WHOLE_MASK_LIMIT = 2**16
+# at once for the L2 term (ActiveWeightMask: three operations per step); above,
+# only the computed blocks (more operations, but on what the network has). On 2
+# cores, capacity 1024 and 20 features (22 528 weights), the per-block L2 term
+# made a growing step 10% faster than the whole-buffer one.
+WHOLE_MASK_LIMIT = 2**12
 
 HIDDEN_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "identity": lambda x: x,
@@ -61,12 +70,16 @@ IN_PLACE_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
 }
 
 # gradient through each activation given the gradient at its output and the
-# output itself, as single fused kernels (the ones autograd uses)
+# output itself, written over that gradient, as single fused kernels (autograd's)
 ACTIVATION_BACKWARDS: dict[str, Callable[[Tensor, Tensor], Tensor] | None] = {
     "identity": None,
-    "logistic": torch.ops.aten.sigmoid_backward,
-    "tanh": torch.ops.aten.tanh_backward,
-    "relu": lambda grad, h: torch.ops.aten.threshold_backward(grad, h, 0),
+    "logistic": lambda grad, h: torch.ops.aten.sigmoid_backward.grad_input(
+        grad, h, grad_input=grad
+    ),
+    "tanh": lambda grad, h: torch.ops.aten.tanh_backward.grad_input(grad, h, grad_input=grad),
+    "relu": lambda grad, h: torch.ops.aten.threshold_backward.grad_input(
+        grad, h, 0, grad_input=grad
+    ),
 }
 
 OUTPUT_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
@@ -200,14 +213,23 @@ class GrowingNetwork:
             GateVectors(capacity, theta.dtype, theta.device) if growing else None
             for capacity in self.arch.capacities
         ]
+        self._zeros = theta.new_zeros(max(self.arch.capacities, default=0)) if growing else None
         self._active_weights = (
             ActiveWeightMask(layout, self.arch.n_features, theta.dtype, theta.device)
             if growing and layout.n_regularized <= WHOLE_MASK_LIMIT
             else None
         )
+        # the L2 scratch of per-block masking: room for the largest blocks, used from its start
+        per_block_decay = growing and self._active_weights is None
+        self._decay_scratch = theta.new_zeros(layout.n_regularized) if per_block_decay else None
+        self._workspace = Workspace(theta.dtype, theta.device)
         self._views: BlockViews | None = None
-        self._rows: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
+        self._partial_rows_of: dict[int, tuple[int, Tensor, Tensor]] = {}
         self._constants: dict[float, Tensor] = {}
+        self._size_loss = 0.0
+        # active neurons and computed block of each layer, as of the last step
+        self._counts = tuple(layer_gates.n_active for layer_gates in self.gates())
+        self._blocks = tuple(map(block_size, self._counts, self.arch.capacities))
 
     # -- construction and persistence -------------------------------------------------
 
@@ -317,22 +339,41 @@ class GrowingNetwork:
 
     # -- the computed blocks -----------------------------------------------------------------
 
-    def _blocks(self, gates: list[LayerGates]) -> tuple[int, ...]:
-        """Neurons computed per hidden layer; writes each layer's gate vectors."""
-        if not self.arch.growing:
-            return self.arch.capacities
-        blocks = []
-        for layer_gates, capacity, vectors in zip(gates, self.arch.capacities, self._gate_vectors):
-            n_block = block_size(layer_gates.n_active, capacity)
+    @property
+    def blocks(self) -> tuple[int, ...]:
+        """Neurons of each hidden layer that the last step computed (all for a static network).
+
+        No other neuron's gradient is non-zero. A new tuple whenever the blocks change.
+        """
+        return self._blocks
+
+    def _track_gates(self, gates: list[LayerGates]) -> BlockViews:
+        """Write this step's gates into the gate vectors; views of the blocks they need.
+
+        The blocks change only when a layer's number of active neurons does.
+        """
+        counts = tuple([layer_gates.n_active for layer_gates in gates])
+        if counts != self._counts:
+            self._counts = counts
+            self._blocks = tuple(map(block_size, counts, self.arch.capacities))
+        for layer_gates, vectors, n_block in zip(gates, self._gate_vectors, self._blocks):
             vectors.update(layer_gates, n_block)
-            blocks.append(n_block)
-        return tuple(blocks)
+        return self._block_views(self._blocks)
 
     def _block_views(self, blocks: tuple[int, ...]) -> BlockViews:
-        """Views of the computed blocks, built once per set of block sizes."""
+        """Views of the computed blocks, built once per set of block sizes.
+
+        Built outside inference mode (which training runs in) so that they
+        can be written to in any mode.
+        """
         previous = self._views
         if previous is not None and previous.blocks == blocks:
             return previous
+        with torch.inference_mode(False):
+            return self._new_block_views(blocks)
+
+    def _new_block_views(self, blocks: tuple[int, ...]) -> BlockViews:
+        previous = self._views
         if previous is None or any(new < old for new, old in zip(blocks, previous.blocks)):
             # neurons that left must not keep a gradient; new ones get theirs written
             self.grad.zero_()
@@ -350,24 +391,29 @@ class GrowingNetwork:
         if self.arch.growing:
             self._add_growth_views(layers, blocks)
         # small networks mask the L2 term over the whole buffer instead (ActiveWeightMask)
-        block_decay = self.arch.growing and self._active_weights is None
+        block_decay = self._decay_scratch is not None
         decayed = self._add_decay_views(layers) if block_decay else None
         layer_views = [LayerViews(**views) for views in layers]
         masks = _decay_masks(layer_views) if block_decay else ()
         self._views = BlockViews(blocks, layer_views, decayed, masks)
-        self._rows.clear()
+        self._partial_rows_of = {}
         return self._views
 
     def _add_decay_views(self, layers: list[dict]) -> Tensor:
-        """Views of each layer into the block's L2 scratch; returns the scratch buffer."""
-        shapes = [views["weight"].shape for views in layers]
-        decayed = self.theta.new_zeros(sum(rows * cols + cols for rows, cols in shapes))
+        """Views of each layer into the L2 scratch; returns the part of it they cover.
+
+        Every entry of that part is rewritten in each step (``_decayed_weights``).
+        """
         offset = 0
-        for (rows, n), views in zip(shapes, layers):
-            views["decayed_weight"] = decayed[offset : offset + rows * n].view(rows, n)
-            views["decayed_size_weight"] = decayed[offset + rows * n : offset + rows * n + n]
-            offset += rows * n + n
-        return decayed
+        for layer, views in enumerate(layers):
+            rows, n = views["weight"].shape
+            views["decayed_weight"] = self._decay_scratch[offset : offset + rows * n].view(rows, n)
+            offset += rows * n
+            if layer < self.arch.n_hidden:
+                views["decayed_size_weight"] = self._decay_scratch[offset : offset + n]
+                views["decayed_size_weight_row"] = views["decayed_size_weight"].view(1, n)
+                offset += n
+        return self._decay_scratch[:offset]
 
     def _add_growth_views(self, layers: list[dict], blocks: tuple[int, ...]) -> None:
         """Size input and gate views of each layer."""
@@ -383,9 +429,10 @@ class GrowingNetwork:
                     size_weight=self.size_weights[layer][:n],
                     size_weight_row=self.size_weights[layer][:n].view(1, n),
                     size_weight_grad=self.size_weight_grads[layer][:n],
-                    size_variable=self.size_variables[layer],
+                    size_weight_grad_row=self.size_weight_grads[layer][:n].view(1, n),
                     size_variable_grad=self.size_variable_grads[layer : layer + 1],
                     active=vectors.active[:n],
+                    zeros=self._zeros[:n],
                 )
 
     def _constant(self, value: float) -> Tensor:
@@ -397,40 +444,75 @@ class GrowingNetwork:
 
     # -- forward ----------------------------------------------------------------------------
 
+    def _prepare(self) -> tuple[Sequence[float], list[LayerGates], BlockViews]:
+        """This step's size variables, gates and views of the computed blocks."""
+        if not self.arch.growing:
+            return (), self._static_gates, self._block_views(self._blocks)
+        z = self._size_variable_values()
+        gate_function, precision = self._gate_function, self._precision
+        gates = [gate_function(value, n, precision) for value, n in zip(z, self.arch.capacities)]
+        return z, gates, self._track_gates(gates)
+
     def _effective_weights(self, gates: list[LayerGates], views: BlockViews) -> list[Tensor]:
         """Each layer's weights with the feeding layer's gates folded in (``g * W``)."""
-        effective = []
-        for layer, layer_views in enumerate(views.layers):
-            feeding = gates[layer - 1] if layer > 0 and self.arch.growing else None
-            n_in = layer_views.weight.shape[0]
-            if gates_are_all_ones(feeding, n_in):
+        layers = views.layers
+        if not self.arch.growing:
+            return [layer_views.weight for layer_views in layers]
+        effective = [layers[0].weight]
+        for layer_gates, layer_views, n_block in zip(gates, layers[1:], views.blocks):
+            if gates_are_all_ones(layer_gates, n_block):
                 effective.append(layer_views.weight)
             else:
                 effective.append(torch.mul(layer_views.weight, layer_views.input_gate))  # (n_in, n)
         return effective
 
-    def _forward(self, X: Tensor, z: Sequence[float], effective: list[Tensor], views: BlockViews):
-        """Ungated activations of the hidden layers (X first) and the logits."""
-        activations = [X]
-        for layer, weight in enumerate(effective[:-1]):
-            bias = views.layers[layer].bias
-            if self.arch.growing:
-                bias = torch.add(bias, views.layers[layer].size_weight, alpha=z[layer])  # (n,)
-            h = self._activate(torch.mm(activations[-1], weight).add_(bias))  # (batch, n)
-            activations.append(h)
-        output = views.layers[-1]
-        return activations, torch.mm(activations[-1], effective[-1]).add_(output.bias)
+    def _forward(
+        self,
+        X: Tensor,
+        z: Sequence[float],
+        effective: list[Tensor],
+        views: BlockViews,
+        buffers: list[tuple[Tensor, Tensor]] | None = None,
+    ) -> tuple[list[Tensor], Tensor]:
+        """Ungated activations of the hidden layers (X first) and the logits.
 
-    def _prepare(self) -> tuple[list[float], list[LayerGates], BlockViews, list[Tensor]]:
-        z = self._size_variable_values() if self.arch.growing else []
-        gates = self.gates(z)
-        views = self._block_views(self._blocks(gates))
-        return z, gates, views, self._effective_weights(gates, views)
+        With ``buffers`` (``_activation_buffers``) the activations are written there.
+        """
+        activations = [X]
+        activate = self._activate
+        layers = views.layers
+        for layer in range(len(layers) - 1):
+            layer_views = layers[layer]
+            bias = layer_views.bias
+            if z:  # the size input joins the bias
+                bias = torch.add(bias, layer_views.size_weight, alpha=z[layer])  # (n,)
+            if buffers is None:
+                pre = torch.addmm(bias, activations[-1], effective[layer])  # (batch, n)
+            else:
+                pre = torch.addmm(bias, activations[-1], effective[layer], out=buffers[layer][0])
+            activations.append(activate(pre))
+        return activations, torch.addmm(layers[-1].bias, activations[-1], effective[-1])
+
+    def _activation_buffers(self, views: BlockViews, rows: int) -> list[tuple[Tensor, Tensor]]:
+        """Workspace for each hidden layer's activation and its gradient, for ``rows`` rows."""
+        buffers = views.activation_buffers.get(rows)
+        if buffers is None:
+            workspace = self._workspace
+            with torch.inference_mode(False):  # writable in any mode
+                buffers = [
+                    (
+                        workspace.matrix(f"activation {layer}", rows, n, capacity),
+                        workspace.matrix(f"gradient {layer}", rows, n, capacity),
+                    )
+                    for layer, (n, capacity) in enumerate(zip(views.blocks, self.arch.capacities))
+                ]
+            views.activation_buffers[rows] = buffers
+        return buffers
 
     def logits(self, X: Tensor) -> Tensor:
         """Output layer before its activation, for a batch X (batch, n_features)."""
-        z, _, views, effective = self._prepare()
-        return self._forward(X, z, effective, views)[1]
+        z, gates, views = self._prepare()
+        return self._forward(X, z, self._effective_weights(gates, views), views)[1]
 
     def predict(self, X: Tensor) -> Tensor:
         """Output activations: values for regression, probabilities for classification."""
@@ -455,8 +537,11 @@ class GrowingNetwork:
         only: the weights of the equivalent static network.
         """
         arch = self.arch
-        z, gates, views, effective = self._prepare()
-        activations, logits = self._forward(X, z, effective, views)
+        growing = arch.growing
+        z, gates, views = self._prepare()
+        effective = self._effective_weights(gates, views)
+        buffers = self._activation_buffers(views, X.shape[0])
+        activations, logits = self._forward(X, z, effective, views, buffers)
         loss_sum, d_pre = self._output_loss(logits, Y, sample_weight)
         # scaled once here, every gradient below is already divided by the weight sum
         if sample_weight is None:
@@ -466,159 +551,131 @@ class GrowingNetwork:
             weight_sum = float(sample_weight.sum())
             d_pre.mul_((sample_weight / weight_sum)[:, None])
         l2 = alpha / weight_sum
-        decay = arch.growing and alpha > 0
-        # the regularised weights whose L2 gradient is added at the end, as one buffer
-        l2_weights = None if arch.growing else self._regularized
-        if decay and self._active_weights is not None:
-            l2_weights = self._active_weights_only(gates)
-            decay = False  # no per-block L2 gradient
-        elif decay:
-            self._mask_decayed_weights(views)
-        size_grad = self._size_loss_gradient(z)
+        decayed = self._decayed_weights(views) if alpha else None
+        # L2 gradients are added per block when the weights are masked per block
+        per_block = decayed is not None and decayed is views.decayed
+        if growing:
+            self._size_loss, size_grad = size_loss_and_gradient(
+                arch.growth,
+                z,
+                self.growth.target_variables,
+                arch.capacities,
+                self.growth.size_penalty,
+            )
 
         # backward, from the output layer down: d_pre is d(loss)/d(the layer's pre-activation)
-        for layer in reversed(range(arch.n_hidden + 1)):
-            layer_views = views.layers[layer]
-            if layer > 0 and arch.growing:
-                feeding = gates[layer - 1]
-                self._gated_weight_gradient(
-                    layer, feeding, activations[layer], d_pre, size_grad[layer - 1], decay, l2
+        layers, one, derivative = views.layers, self._one, self._activation_backward
+        for layer in range(arch.n_hidden, -1, -1):
+            layer_views = layers[layer]
+            a_in = activations[layer]
+            gated = effective[layer] is not layer_views.weight  # fed through partial gates
+            if per_block and not gated:  # the L2 gradient comes with the product
+                grad = torch.addmm(
+                    layer_views.decayed_weight,
+                    a_in.t(),
+                    d_pre,
+                    beta=l2,
+                    out=layer_views.weight_grad,
                 )
             else:
-                grad = torch.mm(activations[layer].t(), d_pre, out=layer_views.weight_grad)
-                if decay:
+                grad = torch.mm(a_in.t(), d_pre, out=layer_views.weight_grad)  # (n_in, n)
+                if gated:
+                    feeding = gates[layer - 1]
+                    if feeding.partial:
+                        # the partly active feeding neuron's row of the ungated product
+                        # gives its gate derivative: it starts that layer's z gradient
+                        grad_row, weight_row = self._partial_rows(layer, feeding.n_active - 1)
+                        torch.addmv(
+                            one,
+                            grad_row,
+                            weight_row,
+                            beta=size_grad[layer - 1],
+                            alpha=feeding.last_derivative,
+                            out=layers[layer - 1].size_variable_grad,
+                        )
+                    grad.mul_(layer_views.input_gate)
+                if per_block:
                     grad.add_(layer_views.decayed_weight, alpha=l2)
             bias_grad = torch.sum(d_pre, dim=0, out=layer_views.bias_grad)
-            if layer < arch.n_hidden and arch.growing:
-                self._size_gradients(
-                    layer_views, z[layer], gates[layer].partial, bias_grad, size_grad[layer]
-                )
-                if decay:
-                    layer_views.size_weight_grad.add_(layer_views.decayed_size_weight, alpha=l2)
-            if layer == 0:
+            if growing and layer < arch.n_hidden:
+                # the size input's weights: z * bias_grad (plus their L2 gradient)
+                if per_block:  # l2 * decayed + z * g, as a rank-one update of a row
+                    torch.addr(
+                        layer_views.decayed_size_weight_row,
+                        one,
+                        bias_grad,
+                        beta=l2,
+                        alpha=z[layer],
+                        out=layer_views.size_weight_grad_row,
+                    )
+                else:  # 0 + z * g (multiplying by a float would first copy it into a tensor)
+                    torch.add(
+                        layer_views.zeros,
+                        bias_grad,
+                        alpha=z[layer],
+                        out=layer_views.size_weight_grad,
+                    )
+                # the size variable: its size input's part, added to the part from the
+                # gate (written above when its last neuron is partly on) or to the size loss's
+                z_grad = layer_views.size_variable_grad  # (1,)
+                if gates[layer].partial:
+                    z_grad.addmv_(layer_views.size_weight_row, bias_grad)
+                else:
+                    torch.addmv(
+                        one,
+                        layer_views.size_weight_row,
+                        bias_grad,
+                        beta=size_grad[layer],
+                        out=z_grad,
+                    )
+            if not layer:
                 break  # nothing needs the gradient with respect to the data
-            d_hidden = torch.mm(d_pre, effective[layer].t())  # (batch, n_in), gates included
-            d_pre = self._activation_gradient(d_hidden, activations[layer])
+            # (batch, n_in), gates included
+            d_hidden = torch.mm(d_pre, effective[layer].t(), out=buffers[layer - 1][1])
+            d_pre = d_hidden if derivative is None else derivative(d_hidden, a_in)
 
-        scale = self._loss_scale  # loss_sum holds the loss divided by it
-        if alpha:
-            squared_norm = self._l2(views, l2, l2_weights)
-            loss_sum = torch.add(loss_sum, squared_norm, alpha=0.5 * alpha / scale)
-        size_loss = self._size_loss if arch.growing else 0.0
-        return Objective(loss_sum, weight_sum / scale, size_loss)
+        if decayed is not None:
+            if not per_block:  # one buffer over all the regularised weights
+                self._regularized_grad.add_(decayed, alpha=l2)
+            norm = torch.dot(decayed, decayed)
+            loss_sum = torch.add(loss_sum, norm, alpha=0.5 * alpha / self._loss_scale)
+        return Objective(loss_sum, weight_sum / self._loss_scale, self._size_loss)
 
-    def _activation_gradient(self, d_hidden: Tensor, h: Tensor) -> Tensor:
-        derivative = self._activation_backward
-        return d_hidden if derivative is None else derivative(d_hidden, h)
+    def _decayed_weights(self, views: BlockViews) -> Tensor:
+        """The weights between active neurons, the rest zeroed: the L2 term is their norm.
 
-    def _gated_weight_gradient(
-        self,
-        layer: int,
-        feeding: LayerGates,
-        a_in: Tensor,
-        d_pre: Tensor,
-        feeding_size_grad: float,
-        decay: bool,
-        l2: float,
-    ) -> None:
-        """Gradient of the weights of a layer fed by a growing layer.
-
-        ``a_in`` is the feeding layer's ungated activation: the product
-        ``a_in.T @ d_pre`` is scaled by the feeding gates afterwards. Before
-        that, its row of the partly active feeding neuron gives that neuron's
-        gate derivative, which starts the feeding layer's size-variable
-        gradient (with the size loss's gradient).
+        A static network returns its weights. A growing one masks them over
+        the whole buffer when that is small (``ActiveWeightMask``), otherwise
+        per computed block into the blocks' scratch (``views.decayed``), whose
+        views ``decayed_weight`` and ``decayed_size_weight`` the backward pass
+        takes the L2 gradient from.
         """
-        views = self._views.layers[layer]
-        grad = torch.mm(a_in.t(), d_pre, out=views.weight_grad)  # (n_in, n)
-        if gates_are_all_ones(feeding, grad.shape[0]):
-            if decay:
-                grad.add_(views.decayed_weight, alpha=l2)
-            return
-        if feeding.partial:
-            grad_row, weight_row = self._partial_rows(layer, feeding.n_active - 1)
-            z_grad = self._views.layers[layer - 1].size_variable_grad
-            torch.addmv(
-                self._one,
-                grad_row,
-                weight_row,
-                beta=feeding_size_grad,
-                alpha=feeding.last_derivative,
-                out=z_grad,
-            )
-        grad.mul_(views.input_gate)
-        if decay:
-            grad.add_(views.decayed_weight, alpha=l2)
-
-    def _partial_rows(self, layer: int, row: int) -> tuple[Tensor, Tensor]:
-        """Row ``row`` of a layer's weight gradient (1, n) and of its weights (n,)."""
-        rows = self._rows.get((layer, row))
-        if rows is None:
-            views = self._views.layers[layer]
-            rows = self._rows[layer, row] = (views.weight_grad[row : row + 1], views.weight[row])
-        return rows
-
-    def _size_gradients(
-        self, views: LayerViews, z: float, partial: bool, bias_grad: Tensor, size_grad: float
-    ) -> None:
-        """Gradients of the size input's weights and of the layer's size variable.
-
-        When the layer's last neuron is partly on, the layer above has
-        already written the size variable's gradient from the gate and the
-        size loss; the size input's part is added to it.
-        """
-        torch.mul(bias_grad, z, out=views.size_weight_grad)
-        z_grad = views.size_variable_grad  # (1,)
-        if partial:
-            z_grad.addmv_(views.size_weight_row, bias_grad)
-        else:
-            torch.addmv(self._one, views.size_weight_row, bias_grad, beta=size_grad, out=z_grad)
-
-    def _mask_decayed_weights(self, views: BlockViews) -> None:
-        """Copy each block's weights, zeroed outside the active neurons, into the scratch.
-
-        The L2 term is their squared norm, its gradient ``l2`` times them.
-        """
-        for weights, mask, decayed, second_mask in views.decay_masks:
-            torch.mul(weights, mask, out=decayed)
-            if second_mask is not None:
-                decayed.mul_(second_mask)
-
-    def _active_weights_only(self, gates: list[LayerGates]) -> Tensor:
-        """The regularised weights with those of inactive neurons zeroed, as one buffer.
-
-        When every neuron is active these are the weights themselves, unmasked.
-        """
-        counts = tuple(layer_gates.n_active for layer_gates in gates)
-        if counts == self.arch.capacities:
+        if not self.arch.growing:
             return self._regularized
         active = self._active_weights
+        if active is None:
+            for weights, mask, decayed, second_mask in views.decay_masks:
+                torch.mul(weights, mask, out=decayed)
+                if second_mask is not None:
+                    decayed.mul_(second_mask)
+            return views.decayed
+        counts = self._counts
+        if counts == self.arch.capacities:  # every neuron active: the weights themselves
+            return self._regularized
         active.update(counts)
         return torch.mul(self._regularized, active.mask, out=active.masked)
 
-    def _l2(self, views: BlockViews, l2: float, weights: Tensor | None) -> Tensor:
-        """``||W||^2`` of the weights between active neurons.
-
-        ``weights`` (one buffer) get their L2 gradient added here; without
-        them the per-block scratch holds the weights, its gradient already in.
-        """
-        if weights is None:
-            return torch.dot(views.decayed, views.decayed)
-        self._regularized_grad.add_(weights, alpha=l2)
-        return torch.dot(weights, weights)
-
-    def _size_loss_gradient(self, z: Sequence[float]) -> list[float]:
-        """The size loss's gradient by each size variable (the loss is kept for reporting)."""
-        if not self.arch.growing:
-            return []
-        self._size_loss, gradient = size_loss_and_gradient(
-            self.arch.growth,
-            z,
-            self.growth.target_variables,
-            self.arch.capacities,
-            self.growth.size_penalty,
-        )
-        return gradient
+    def _partial_rows(self, layer: int, row: int) -> tuple[Tensor, Tensor]:
+        """Row ``row`` of a layer's weight gradient (1, n) and of its weights (n,)."""
+        rows = self._partial_rows_of.get(layer)
+        if rows is None or rows[0] != row:
+            views = self._views.layers[layer]
+            rows = self._partial_rows_of[layer] = (
+                row,
+                views.weight_grad[row : row + 1],
+                views.weight[row],
+            )
+        return rows[1], rows[2]
 
 
 def static_forward(

@@ -99,7 +99,8 @@ class FlatOptimizer(PicklesTensorsAsArrays):
         theta = self.network.theta
         if cache is None or cache[0] is not theta:
             buffers = (theta, self.network.grad, *self._state_buffers())
-            views = [([buffer[part] for buffer in buffers], ratio) for part, ratio in self.groups]
+            with torch.inference_mode(False):  # writable in any mode, as the buffers
+                views = [([b[part] for b in buffers], ratio) for part, ratio in self.groups]
             cache = self._views = (theta, views)
         return cache[1]
 
@@ -196,12 +197,12 @@ class AdamOptimizer(FlatOptimizer):
     def _fused_step(self, views: list[Tensor], lr: float, eps: float) -> None:
         theta, grad, m, v = views
         torch._fused_adam_(
-            [theta],
-            [grad],
-            [m],
-            [v],
-            [],
-            [self._step],
+            (theta,),
+            (grad,),
+            (m,),
+            (v,),
+            (),
+            (self._step,),
             lr=lr,
             beta1=self.beta_1,
             beta2=self.beta_2,
@@ -451,8 +452,11 @@ def run_epoch(
         data.order = data.order[permutation]
     batch_size = settings.batch_size
     if batch_size >= n:  # one batch: row order does not change the gradient
-        X = data.features()
-        return float(train_step(network, optimizer, X, data.Y, data.sample_weight, settings.alpha))
+        with torch.inference_mode():
+            objective = train_step(
+                network, optimizer, data.features(), data.Y, data.sample_weight, settings.alpha
+            )
+            return float(objective)
     order = torch.from_numpy(data.order).to(data.Y.device)
     row_bytes = (data.X.shape[1] + data.Y.shape[1] + 1) * data.Y.element_size()
     chunk = max(1, CHUNK_BYTES // (row_bytes * batch_size)) * batch_size
@@ -461,18 +465,20 @@ def run_epoch(
     # elsewhere (reading a GPU value each step would wait for the step)
     on_host = data.Y.device.type == "cpu"
     total, size_total = 0.0 if on_host else data.Y.new_zeros(()), 0.0
-    for chunk_start in range(0, n, chunk):
-        X, Y, w = data.rows(order[chunk_start : chunk_start + chunk], chunk)
-        Xs, Ys = X.split(batch_size), Y.split(batch_size)
-        ws = [None] * len(Xs) if w is None else w.split(batch_size)
-        for X, Y, w in zip(Xs, Ys, ws):
-            objective = train_step(network, optimizer, X, Y, w, settings.alpha)
-            n_rows = X.shape[0]
-            if on_host:
-                total += float(objective.loss_sum) * n_rows / objective.weight_sum
-            else:
-                total.add_(objective.loss_sum, alpha=n_rows / objective.weight_sum)
-            size_total += objective.size_loss * n_rows
+    # without autograd's bookkeeping, which nothing here needs, each operation costs less
+    with torch.inference_mode():
+        for chunk_start in range(0, n, chunk):
+            X, Y, w = data.rows(order[chunk_start : chunk_start + chunk], chunk)
+            Xs, Ys = X.split(batch_size), Y.split(batch_size)
+            ws = [None] * len(Xs) if w is None else w.split(batch_size)
+            for X, Y, w in zip(Xs, Ys, ws):
+                objective = train_step(network, optimizer, X, Y, w, settings.alpha)
+                n_rows = X.shape[0]
+                if on_host:
+                    total += float(objective.loss_sum) * n_rows / objective.weight_sum
+                else:
+                    total.add_(objective.loss_sum, alpha=n_rows / objective.weight_sum)
+                size_total += objective.size_loss * n_rows
     return (float(total) + size_total) / n
 
 

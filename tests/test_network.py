@@ -66,9 +66,10 @@ def test_gradient_of_partial_blocks_matches_autograd(
     assert any(b < c for b, c in zip(blocks, capacities)), "some layer must compute a block"
 
 
-def assert_gradient_matches_autograd(network, out):
+def assert_gradient_matches_autograd(network, out, inference=False):
     X, Y, w = make_batch(out)
-    loss = float(network.loss_and_gradient(X, Y, w, alpha=0.01))
+    with torch.inference_mode(inference):
+        loss = float(network.loss_and_gradient(X, Y, w, alpha=0.01))
     params = network.theta.clone().requires_grad_(True)
     expected = reference_objective(network, params, X, Y, w, alpha=0.01)
     expected.backward()
@@ -153,10 +154,53 @@ def test_the_whole_buffer_mask_covers_the_weights_between_active_neurons():
         np.testing.assert_array_equal(slot.view(mask).numpy(), [1, 1, 1, 0, 0][: slot.size])
 
 
+def expected_mask(layout, n_features, n_outputs, counts):
+    """The mask built from scratch: ones between active neurons, zeros elsewhere."""
+    mask = np.zeros(layout.n_regularized)
+    units = (n_features, *counts, n_outputs)
+    for slot, rows, cols in zip(layout.weights, units[:-1], units[1:]):
+        slot.view_of_array(mask)[:rows, :cols] = 1
+    for slot, n in zip(layout.size_weights, counts):
+        slot.view_of_array(mask)[:n] = 1
+    return mask
+
+
+def test_the_mask_follows_layers_that_grow_and_shrink():
+    # updated where the counts changed only; must equal a mask built from scratch
+    network = make_network("auxiliary", capacities=(6, 5, 7), z=(0.5, 0.5, 0.5))
+    mask = network._active_weights
+    for counts in [(3, 2, 4), (4, 2, 4), (4, 3, 6), (2, 5, 1), (6, 5, 7), (0, 0, 0), (1, 4, 0)]:
+        mask.update(counts)
+        expected = expected_mask(network.layout, 3, 2, counts)
+        np.testing.assert_array_equal(mask.host, expected, err_msg=str(counts))
+
+
+@pytest.mark.parametrize("growth", ["controller", "auxiliary"])
+@pytest.mark.parametrize("whole_mask", [True, False], ids=["whole-mask-L2", "block-L2"])
+def test_gradient_stays_exact_while_layers_grow_and_shrink(growth, whole_mask, monkeypatch):
+    # what a step leaves behind (gate vectors, blocks, the L2 mask, activation buffers)
+    # must never leak into the next: every step is held against autograd
+    monkeypatch.setattr(network_module, "WHOLE_MASK_LIMIT", 2**16 if whole_mask else 0)
+    network = make_network(growth, "tanh", "identity", (40, 70), (0.05, 0.9))
+    sizes = [(0.05, 0.9), (0.21, 0.88), (0.47, 0.52), (0.48, 0.3), (1.0, 0.31), (0.6, 1.0)]
+    sizes += [(0.33, 0.05), (0.0, 0.5), (0.9, 0.9)]
+    blocks = []
+    for step, z in enumerate(sizes):
+        with torch.no_grad():
+            network.size_variables.copy_(torch.tensor(z, dtype=torch.float64))
+        # training runs in inference mode, other callers do not: alternate
+        assert_gradient_matches_autograd(network, "identity", inference=step % 2 == 0)
+        blocks.append(network._views.blocks)
+    assert len(set(blocks)) > 5
+    assert any(
+        b < a for previous, current in zip(blocks, blocks[1:]) for a, b in zip(previous, current)
+    )
+
+
 @pytest.mark.parametrize("growth", ["controller", "auxiliary"])
 def test_gradient_of_a_full_growing_network_matches_autograd(growth):
     # every neuron active: the L2 term uses the weights unmasked
     network = make_network(growth, "tanh", "identity", (5, 4), (1.0, 1.0))
     assert_gradient_matches_autograd(network, "identity")
     assert network.active_sizes() == (5, 4)
-    assert network._active_weights._counts is None  # the weights were used unmasked
+    assert network._active_weights._counts == (0, 0)  # never built: the weights were used unmasked
