@@ -33,6 +33,15 @@ def block_size(n_active: int, capacity: int) -> int:
     return min(capacity, -(-n_active // step) * step)
 
 
+def shares_host_memory(device: torch.device) -> bool:
+    """Whether tensors on ``device`` can share memory with numpy arrays (on the CPU).
+
+    Where they can, values that change every step are written through numpy,
+    which costs less than a torch operation; elsewhere they are copied over.
+    """
+    return device.type == "cpu"
+
+
 def _host_dtype(dtype: torch.dtype) -> type:
     return np.float32 if dtype == torch.float32 else np.float64
 
@@ -49,7 +58,7 @@ class GateVectors:
     def __init__(self, capacity: int, dtype: torch.dtype, device: torch.device):
         self.host_gate = np.zeros(capacity, dtype=_host_dtype(dtype))
         self.host_active = np.zeros(capacity, dtype=_host_dtype(dtype))
-        self.on_host = device.type == "cpu"
+        self.on_host = shares_host_memory(device)
         if self.on_host:
             self.gate = torch.from_numpy(self.host_gate)
             self.active = torch.from_numpy(self.host_active)
@@ -109,7 +118,7 @@ class ActiveWeightMask:
 
     def __init__(self, layout: Layout, n_features: int, dtype: torch.dtype, device: torch.device):
         self.host = np.zeros(layout.n_regularized, _host_dtype(dtype))
-        self.on_host = device.type == "cpu"
+        self.on_host = shares_host_memory(device)
         if self.on_host:
             self.mask = torch.from_numpy(self.host)
         else:

@@ -36,6 +36,7 @@ from skgrow._blocks import (
     Workspace,
     block_size,
     gates_are_all_ones,
+    shares_host_memory,
 )
 from skgrow._growth import (
     GATE_FUNCTIONS,
@@ -203,7 +204,7 @@ class GrowingNetwork:
         # on the CPU the size variables are read and clipped through numpy, which
         # shares their memory and costs less per step than a torch operation
         self._host_size_variables = (
-            self.size_variables.numpy() if theta.device.type == "cpu" else None
+            self.size_variables.numpy() if shares_host_memory(theta.device) else None
         )
         self._one = theta.new_ones(1)
         self._gate_function = GATE_FUNCTIONS.get(self.arch.growth)

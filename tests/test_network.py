@@ -5,6 +5,7 @@ import pytest
 import torch
 from reference import reference_objective
 
+import skgrow._blocks as blocks_module
 import skgrow._network as network_module
 from skgrow._export import fold_gates
 from skgrow._layout import Architecture, GrowthSettings
@@ -195,6 +196,23 @@ def test_gradient_stays_exact_while_layers_grow_and_shrink(growth, whole_mask, m
     assert any(
         b < a for previous, current in zip(blocks, blocks[1:]) for a, b in zip(previous, current)
     )
+
+
+@pytest.mark.parametrize("whole_mask", [True, False], ids=["whole-mask-L2", "block-L2"])
+def test_the_device_code_paths_give_the_same_gradients(whole_mask, monkeypatch):
+    # on a GPU, gate vectors, masks and size variables are copied over instead of
+    # shared with numpy; forced here on the CPU so that every machine checks them
+    for module in (blocks_module, network_module):
+        monkeypatch.setattr(module, "shares_host_memory", lambda device: False)
+    monkeypatch.setattr(network_module, "WHOLE_MASK_LIMIT", 2**16 if whole_mask else 0)
+    network = make_network("auxiliary", "tanh", "identity", (40, 70), (0.05, 0.9))
+    assert network._host_size_variables is None
+    assert not network._gate_vectors[0].on_host
+    for z in [(0.05, 0.9), (0.47, 0.52), (0.48, 0.3), (1.0, 1.0), (0.2, 0.6)]:
+        with torch.no_grad():
+            network.size_variables.copy_(torch.tensor(z, dtype=torch.float64))
+        assert_gradient_matches_autograd(network, "identity", inference=True)
+        network.clip_size_variables()
 
 
 @pytest.mark.parametrize("growth", ["controller", "auxiliary"])

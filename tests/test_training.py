@@ -9,6 +9,8 @@ from sklearn.datasets import make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_validate
 
+import skgrow._blocks
+import skgrow._network
 import skgrow._training as training
 from skgrow import GrowingMLPRegressor
 from skgrow._layout import Architecture, GrowthSettings
@@ -108,3 +110,20 @@ def test_batches_cut_from_chunks_are_the_batches_of_the_permutation(sample_weigh
     np.testing.assert_allclose(chunked.loss_curve_, whole.loss_curve_, rtol=1e-6)
     for a, b in zip(chunked.coefs_, whole.coefs_):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("growth", ["controller", "auxiliary"])
+def test_a_fit_through_the_device_code_paths_equals_the_host_fit(growth, monkeypatch):
+    # what a GPU does differently (copies instead of memory shared with numpy),
+    # forced on the CPU: the fitted model must be the same
+    X, y = make_friedman1(300, random_state=0)
+    settings = dict(hidden_layer_sizes=(40,), growth=growth, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        on_host = GrowingMLPRegressor(**settings).fit(X, y)
+        for module in (skgrow._blocks, skgrow._network):
+            monkeypatch.setattr(module, "shares_host_memory", lambda device: False)
+        copied = GrowingMLPRegressor(**settings).fit(X, y)
+    assert copied._network._host_size_variables is None
+    assert on_host.hidden_layer_sizes_ == copied.hidden_layer_sizes_
+    np.testing.assert_array_equal(on_host.predict(X), copied.predict(X))
