@@ -47,42 +47,50 @@ def _host_dtype(dtype: torch.dtype) -> type:
 
 
 class GateVectors:
-    """Gate and active indicator (1 where the gate is not zero) of one layer's neurons.
+    """Gates, gate derivatives by ``z`` and active indicators of one layer's neurons.
 
-    Only the first ``n_active`` entries are non-zero, the last of them
-    holding the partly active neuron's gate. On the CPU the tensors share
-    memory with host arrays, so updating them costs no torch operation; on a
-    GPU the computed block is copied over each step.
+    Only the first ``n_active`` entries are non-zero: the gates are 1 but for
+    the last (the partly active neuron's), the only non-zero derivative is
+    that neuron's, and the indicator is 1 where the gate is not zero. On the
+    CPU the tensors share memory with host arrays, so updating them costs no
+    torch operation; on a GPU the computed block is copied over each step.
     """
 
     def __init__(self, capacity: int, dtype: torch.dtype, device: torch.device):
         self.host_gate = np.zeros(capacity, dtype=_host_dtype(dtype))
+        self.host_derivative = np.zeros(capacity, dtype=_host_dtype(dtype))
         self.host_active = np.zeros(capacity, dtype=_host_dtype(dtype))
         self.on_host = shares_host_memory(device)
+        hosts = (self.host_gate, self.host_derivative, self.host_active)
         if self.on_host:
-            self.gate = torch.from_numpy(self.host_gate)
-            self.active = torch.from_numpy(self.host_active)
+            self.gate, self.derivative, self.active = (torch.from_numpy(a) for a in hosts)
         else:
-            self.gate = torch.zeros(capacity, dtype=dtype, device=device)
-            self.active = torch.zeros(capacity, dtype=dtype, device=device)
+            self.gate, self.derivative, self.active = (
+                torch.zeros(capacity, dtype=dtype, device=device) for _ in hosts
+            )
         self.n_active = 0
 
     def update(self, gates: LayerGates, n_block: int) -> None:
         """Write this step's gates; ``n_block`` neurons are computed."""
         n, old = gates.n_active, self.n_active
-        gate, active = self.host_gate, self.host_active
-        if n > old:  # the previously partial neuron is fully on now
-            gate[max(old - 1, 0) : n] = 1.0
-            active[old:n] = 1.0
-        elif n < old:
-            gate[n:old] = 0.0
-            active[n:old] = 0.0
+        gate, derivative, active = self.host_gate, self.host_derivative, self.host_active
+        if n != old:
+            if n > old:  # the previously partial neuron is fully on now
+                gate[max(old - 1, 0) : n] = 1.0
+                active[old:n] = 1.0
+            else:
+                gate[n:old] = 0.0
+                active[n:old] = 0.0
+            if old:
+                derivative[old - 1] = 0.0
         if n:
             gate[n - 1] = gates.last_gate
+            derivative[n - 1] = gates.last_derivative if gates.partial else 0.0
         if not self.on_host:
             if n != old:
                 self.active[:n_block].copy_(torch.from_numpy(active[:n_block]))
             self.gate[:n_block].copy_(torch.from_numpy(gate[:n_block]))
+            self.derivative[:n_block].copy_(torch.from_numpy(derivative[:n_block]))
         self.n_active = n
 
 
@@ -193,6 +201,14 @@ class LayerViews:
     # the gates of the layer feeding this one; None for the first layer or a static network
     input_gate: Tensor | None = None  # (n_in, 1)
     input_active: Tensor | None = None  # (n_in, 1) 1 where that gate is not zero
+    # what the derivatives of those gates by the feeding layer's z need: d(gate)/dz (n_in, 1),
+    # the weights leaving the feeding block (n_in, all of this layer), the same rows of the
+    # gradient flattened (1, n_in * all), and scratch for their product with d(gate)/dz
+    input_derivative: Tensor | None = None
+    outgoing_weight: Tensor | None = None
+    outgoing_weight_grad_row: Tensor | None = None
+    derivative_weight: Tensor | None = None
+    derivative_weight_flat: Tensor | None = None
     # growing hidden layers only
     size_weight: Tensor | None = None  # (n,) weights of the size input
     size_weight_row: Tensor | None = None  # the same as (1, n)

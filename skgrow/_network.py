@@ -225,7 +225,6 @@ class GrowingNetwork:
         self._decay_scratch = theta.new_zeros(layout.n_regularized) if per_block_decay else None
         self._workspace = Workspace(theta.dtype, theta.device)
         self._views: BlockViews | None = None
-        self._partial_rows_of: dict[int, tuple[int, Tensor, Tensor]] = {}
         self._constants: dict[float, Tensor] = {}
         self._size_loss = 0.0
         # active neurons and computed block of each layer, as of the last step
@@ -397,7 +396,6 @@ class GrowingNetwork:
         layer_views = [LayerViews(**views) for views in layers]
         masks = _decay_masks(layer_views) if block_decay else ()
         self._views = BlockViews(blocks, layer_views, decayed, masks)
-        self._partial_rows_of = {}
         return self._views
 
     def _add_decay_views(self, layers: list[dict]) -> Tensor:
@@ -422,8 +420,17 @@ class GrowingNetwork:
             rows, n = views["weight"].shape
             if layer > 0:
                 feeding = self._gate_vectors[layer - 1]
-                views["input_gate"] = feeding.gate[:rows, None]
-                views["input_active"] = feeding.active[:rows, None]
+                outgoing = self.weights[layer][:rows]  # whole rows: contiguous
+                derivative_weight = torch.empty_like(outgoing)
+                views.update(
+                    input_gate=feeding.gate[:rows, None],
+                    input_active=feeding.active[:rows, None],
+                    input_derivative=feeding.derivative[:rows, None],
+                    outgoing_weight=outgoing,
+                    outgoing_weight_grad_row=self.weight_grads[layer][:rows].view(1, -1),
+                    derivative_weight=derivative_weight,
+                    derivative_weight_flat=derivative_weight.view(-1),
+                )
             if layer < len(blocks):
                 vectors = self._gate_vectors[layer]
                 views.update(
@@ -569,9 +576,15 @@ class GrowingNetwork:
         for layer in range(arch.n_hidden, -1, -1):
             layer_views = layers[layer]
             a_in = activations[layer]
-            gated = effective[layer] is not layer_views.weight  # fed through partial gates
-            if per_block and not gated:  # the L2 gradient comes with the product
-                grad = torch.addmm(
+            if layer and growing:  # fed by a growing layer, through its gates
+                grad = torch.mm(a_in.t(), d_pre, out=layer_views.weight_grad)  # (n_in, n)
+                self._gate_derivative_gradient(layer_views, layers[layer - 1], size_grad[layer - 1])
+                if effective[layer] is not layer_views.weight:  # some gates are not 1
+                    grad.mul_(layer_views.input_gate)
+                if per_block:
+                    grad.add_(layer_views.decayed_weight, alpha=l2)
+            elif per_block:  # the L2 gradient comes with the product
+                torch.addmm(
                     layer_views.decayed_weight,
                     a_in.t(),
                     d_pre,
@@ -579,24 +592,7 @@ class GrowingNetwork:
                     out=layer_views.weight_grad,
                 )
             else:
-                grad = torch.mm(a_in.t(), d_pre, out=layer_views.weight_grad)  # (n_in, n)
-                if gated:
-                    feeding = gates[layer - 1]
-                    if feeding.partial:
-                        # the partly active feeding neuron's row of the ungated product
-                        # gives its gate derivative: it starts that layer's z gradient
-                        grad_row, weight_row = self._partial_rows(layer, feeding.n_active - 1)
-                        torch.addmv(
-                            one,
-                            grad_row,
-                            weight_row,
-                            beta=size_grad[layer - 1],
-                            alpha=feeding.last_derivative,
-                            out=layers[layer - 1].size_variable_grad,
-                        )
-                    grad.mul_(layer_views.input_gate)
-                if per_block:
-                    grad.add_(layer_views.decayed_weight, alpha=l2)
+                torch.mm(a_in.t(), d_pre, out=layer_views.weight_grad)
             bias_grad = torch.sum(d_pre, dim=0, out=layer_views.bias_grad)
             if growing and layer < arch.n_hidden:
                 # the size input's weights: z * bias_grad (plus their L2 gradient)
@@ -616,19 +612,9 @@ class GrowingNetwork:
                         alpha=z[layer],
                         out=layer_views.size_weight_grad,
                     )
-                # the size variable: its size input's part, added to the part from the
-                # gate (written above when its last neuron is partly on) or to the size loss's
-                z_grad = layer_views.size_variable_grad  # (1,)
-                if gates[layer].partial:
-                    z_grad.addmv_(layer_views.size_weight_row, bias_grad)
-                else:
-                    torch.addmv(
-                        one,
-                        layer_views.size_weight_row,
-                        bias_grad,
-                        beta=size_grad[layer],
-                        out=z_grad,
-                    )
+                # the size variable: its size input's part joins those of the size loss
+                # and of the gates (written with the layer above)
+                layer_views.size_variable_grad.addmv_(layer_views.size_weight_row, bias_grad)
             if not layer:
                 break  # nothing needs the gradient with respect to the data
             # (batch, n_in), gates included
@@ -666,17 +652,24 @@ class GrowingNetwork:
         active.update(counts)
         return torch.mul(self._regularized, active.mask, out=active.masked)
 
-    def _partial_rows(self, layer: int, row: int) -> tuple[Tensor, Tensor]:
-        """Row ``row`` of a layer's weight gradient (1, n) and of its weights (n,)."""
-        rows = self._partial_rows_of.get(layer)
-        if rows is None or rows[0] != row:
-            views = self._views.layers[layer]
-            rows = self._partial_rows_of[layer] = (
-                row,
-                views.weight_grad[row : row + 1],
-                views.weight[row],
-            )
-        return rows[1], rows[2]
+    def _gate_derivative_gradient(
+        self, views: LayerViews, feeding: LayerViews, size_grad: float
+    ) -> None:
+        """Start the feeding layer's z gradient: the size loss's part and the gates' part.
+
+        A gate's derivative by z times the gate's gradient, which is its row of the
+        ungated weight gradient (``views.weight_grad`` before gating) dotted with its
+        row of weights. Only the partly active neuron's derivative is not zero; the
+        product with the derivative vector picks its row without slicing it out.
+        """
+        torch.mul(views.outgoing_weight, views.input_derivative, out=views.derivative_weight)
+        torch.addmv(
+            self._one,
+            views.outgoing_weight_grad_row,
+            views.derivative_weight_flat,
+            beta=size_grad,
+            out=feeding.size_variable_grad,
+        )
 
 
 def static_forward(
