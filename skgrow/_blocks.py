@@ -186,7 +186,7 @@ def gates_are_all_ones(gates: LayerGates | None, n_block: int) -> bool:
     return gates is None or (gates.n_active == n_block and not gates.partial)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LayerViews:
     """Views of the weights into one layer's computed block, their gradients, and gates.
 

@@ -379,13 +379,16 @@ class GrowingNetwork:
             self.grad.zero_()
         layers, n_in = [], self.arch.n_features
         for layer, n in enumerate((*blocks, self.arch.n_outputs)):
+            weight, weight_grad = self.weights[layer], self.weight_grads[layer]
+            if n_in < weight.shape[0]:
+                weight, weight_grad = weight[:n_in], weight_grad[:n_in]
+            if n < weight.shape[1]:  # slicing costs about as much as a small product
+                weight, weight_grad = weight.narrow(1, 0, n), weight_grad.narrow(1, 0, n)
+            bias, bias_grad = self.biases[layer], self.bias_grads[layer]
+            if n < bias.shape[0]:
+                bias, bias_grad = bias[:n], bias_grad[:n]
             layers.append(
-                dict(
-                    weight=self.weights[layer][:n_in, :n],
-                    bias=self.biases[layer][:n],
-                    weight_grad=self.weight_grads[layer][:n_in, :n],
-                    bias_grad=self.bias_grads[layer][:n],
-                )
+                dict(weight=weight, bias=bias, weight_grad=weight_grad, bias_grad=bias_grad)
             )
             n_in = n
         if self.arch.growing:
@@ -420,14 +423,19 @@ class GrowingNetwork:
             rows, n = views["weight"].shape
             if layer > 0:
                 feeding = self._gate_vectors[layer - 1]
-                outgoing = self.weights[layer][:rows]  # whole rows: contiguous
+                outgoing, outgoing_grad = views["weight"], views["weight_grad"]
+                if not outgoing.is_contiguous():  # whole rows are
+                    outgoing, outgoing_grad = (
+                        self.weights[layer][:rows],
+                        self.weight_grads[layer][:rows],
+                    )
                 derivative_weight = torch.empty_like(outgoing)
                 views.update(
                     input_gate=feeding.gate[:rows, None],
                     input_active=feeding.active[:rows, None],
                     input_derivative=feeding.derivative[:rows, None],
                     outgoing_weight=outgoing,
-                    outgoing_weight_grad_row=self.weight_grads[layer][:rows].view(1, -1),
+                    outgoing_weight_grad_row=outgoing_grad.view(1, -1),
                     derivative_weight=derivative_weight,
                     derivative_weight_flat=derivative_weight.view(-1),
                 )
