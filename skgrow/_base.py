@@ -316,6 +316,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         if history.diverged:
             optimizer = None  # its moments are not finite; further training starts afresh
 
+        network.release_buffers()  # a fitted model keeps its parameters, not its workspace
         self._network, self._history, self._optimizer = network, history, optimizer
         self._publish_fitted_attributes()
         if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):

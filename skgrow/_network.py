@@ -451,6 +451,11 @@ class GrowingNetwork:
                     zeros=self._zeros[:n],
                 )
 
+    def release_buffers(self) -> None:
+        """Let go of the activation buffers and block views training keeps between steps."""
+        self._workspace = Workspace(self.theta.dtype, self.theta.device)
+        self._views = None
+
     def _constant(self, value: float) -> Tensor:
         """``value`` as a 0-d tensor of the parameters' dtype: cheaper to multiply by."""
         constant = self._constants.get(value)
@@ -510,19 +515,20 @@ class GrowingNetwork:
         return activations, torch.addmm(layers[-1].bias, activations[-1], effective[-1])
 
     def _activation_buffers(self, views: BlockViews, rows: int) -> list[tuple[Tensor, Tensor]]:
-        """Workspace for each hidden layer's activation and its gradient, for ``rows`` rows."""
-        buffers = views.activation_buffers.get(rows)
-        if buffers is None:
-            workspace = self._workspace
-            with torch.inference_mode(False):  # writable in any mode
-                buffers = [
-                    (
-                        workspace.matrix(f"activation {layer}", rows, n, capacity),
-                        workspace.matrix(f"gradient {layer}", rows, n, capacity),
-                    )
-                    for layer, (n, capacity) in enumerate(zip(views.blocks, self.arch.capacities))
-                ]
-            views.activation_buffers[rows] = buffers
+        """Workspace for each hidden layer's activation and its gradient, for ``rows`` rows.
+
+        Kept in ``views.activation_buffers`` for the steps that follow.
+        """
+        workspace = self._workspace
+        with torch.inference_mode(False):  # writable in any mode
+            buffers = [
+                (
+                    workspace.matrix(f"activation {layer}", rows, n, capacity),
+                    workspace.matrix(f"gradient {layer}", rows, n, capacity),
+                )
+                for layer, (n, capacity) in enumerate(zip(views.blocks, self.arch.capacities))
+            ]
+        views.activation_buffers[rows] = buffers
         return buffers
 
     def logits(self, X: Tensor) -> Tensor:
@@ -556,7 +562,9 @@ class GrowingNetwork:
         growing = arch.growing
         z, gates, views = self._prepare()
         effective = self._effective_weights(gates, views)
-        buffers = self._activation_buffers(views, X.shape[0])
+        buffers = views.activation_buffers.get(X.shape[0])
+        if buffers is None:
+            buffers = self._activation_buffers(views, X.shape[0])
         activations, logits = self._forward(X, z, effective, views, buffers)
         loss_sum, d_pre = self._output_loss(logits, Y, sample_weight)
         # scaled once here, every gradient below is already divided by the weight sum
@@ -586,7 +594,23 @@ class GrowingNetwork:
             a_in = activations[layer]
             if layer and growing:  # fed by a growing layer, through its gates
                 grad = torch.mm(a_in.t(), d_pre, out=layer_views.weight_grad)  # (n_in, n)
-                self._gate_derivative_gradient(layer_views, layers[layer - 1], size_grad[layer - 1])
+                # the feeding layer's z gradient starts with the size loss's part and the
+                # gates': a gate's derivative by z times the gate's gradient, which is its
+                # row of the ungated weight gradient dotted with its row of weights. Only
+                # the partly active neuron's derivative is not zero; multiplying by the
+                # derivative vector picks its row without slicing it out
+                torch.mul(
+                    layer_views.outgoing_weight,
+                    layer_views.input_derivative,
+                    out=layer_views.derivative_weight,
+                )
+                torch.addmv(
+                    one,
+                    layer_views.outgoing_weight_grad_row,
+                    layer_views.derivative_weight_flat,
+                    beta=size_grad[layer - 1],
+                    out=layers[layer - 1].size_variable_grad,
+                )
                 if effective[layer] is not layer_views.weight:  # some gates are not 1
                     grad.mul_(layer_views.input_gate)
                 if per_block:
@@ -659,25 +683,6 @@ class GrowingNetwork:
             return self._regularized
         active.update(counts)
         return torch.mul(self._regularized, active.mask, out=active.masked)
-
-    def _gate_derivative_gradient(
-        self, views: LayerViews, feeding: LayerViews, size_grad: float
-    ) -> None:
-        """Start the feeding layer's z gradient: the size loss's part and the gates' part.
-
-        A gate's derivative by z times the gate's gradient, which is its row of the
-        ungated weight gradient (``views.weight_grad`` before gating) dotted with its
-        row of weights. Only the partly active neuron's derivative is not zero; the
-        product with the derivative vector picks its row without slicing it out.
-        """
-        torch.mul(views.outgoing_weight, views.input_derivative, out=views.derivative_weight)
-        torch.addmv(
-            self._one,
-            views.outgoing_weight_grad_row,
-            views.derivative_weight_flat,
-            beta=size_grad,
-            out=feeding.size_variable_grad,
-        )
 
 
 def static_forward(

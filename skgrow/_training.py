@@ -185,32 +185,29 @@ class AdamOptimizer(FlatOptimizer):
     def step(self) -> None:
         self.t += 1
         bias_correction = math.sqrt(1.0 - self.beta_2**self.t)
-        if self.fused:
-            self._step.fill_(self.t)
-        for views, ratio in self._group_views():
-            if self.fused:
-                self._fused_step(views, self.learning_rate * ratio, self.epsilon / bias_correction)
-            else:
+        if not self.fused:
+            for views, ratio in self._group_views():
                 rate = self.learning_rate * ratio * bias_correction / (1.0 - self.beta_1**self.t)
                 self._plain_step(views, rate)
-
-    def _fused_step(self, views: list[Tensor], lr: float, eps: float) -> None:
-        theta, grad, m, v = views
-        torch._fused_adam_(
-            (theta,),
-            (grad,),
-            (m,),
-            (v,),
-            (),
-            (self._step,),
-            lr=lr,
-            beta1=self.beta_1,
-            beta2=self.beta_2,
-            weight_decay=0.0,
-            eps=eps,
-            amsgrad=False,
-            maximize=False,
-        )
+            return
+        self._step.fill_(self.t)
+        eps = self.epsilon / bias_correction
+        for (theta, grad, m, v), ratio in self._group_views():
+            torch._fused_adam_(
+                (theta,),
+                (grad,),
+                (m,),
+                (v,),
+                (),
+                (self._step,),
+                lr=self.learning_rate * ratio,
+                beta1=self.beta_1,
+                beta2=self.beta_2,
+                weight_decay=0.0,
+                eps=eps,
+                amsgrad=False,
+                maximize=False,
+            )
 
     def _plain_step(self, views: list[Tensor], rate: float) -> None:
         theta, grad, m, v = views

@@ -127,3 +127,19 @@ def test_a_fit_through_the_device_code_paths_equals_the_host_fit(growth, monkeyp
     assert copied._network._host_size_variables is None
     assert on_host.hidden_layer_sizes_ == copied.hidden_layer_sizes_
     np.testing.assert_array_equal(on_host.predict(X), copied.predict(X))
+
+
+def test_a_fitted_model_keeps_no_activation_buffers():
+    # the buffers hold batch-by-width activations: a fitted model must not carry them
+    X, y = make_friedman1(300, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = GrowingMLPRegressor(hidden_layer_sizes=(64,), max_iter=3, random_state=0)
+        model.fit(X, y)
+    network = model._network
+    assert network._views is None and not network._workspace._buffers
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.partial_fit(X, y)  # and training again builds them anew
+    assert model._network._views is None
+    assert len(model.loss_curve_) == 4 and np.isfinite(model.predict(X)).all()
