@@ -339,14 +339,6 @@ class GrowingNetwork:
 
     # -- the computed blocks -----------------------------------------------------------------
 
-    @property
-    def blocks(self) -> tuple[int, ...]:
-        """Neurons of each hidden layer that the last step computed (all for a static network).
-
-        No other neuron's gradient is non-zero. A new tuple whenever the blocks change.
-        """
-        return self._blocks
-
     def _track_gates(self, gates: list[LayerGates]) -> BlockViews:
         """Write this step's gates into the gate vectors; views of the blocks they need.
 
