@@ -334,10 +334,10 @@ def write_report(results: dict, path: Path = REPORT) -> None:
         f"{g['lower_bound_ratio']:.2f}: what the growing run would cost if growing were free. "
         f"Growing adds about {growth_us:.0f} µs to each of the run's {steps} steps, where a "
         f"static step at capacity takes {static_us:.0f} µs. It is a fixed cost per step, not "
-        "one that grows with the capacity: the gates and blocks are kept in Python, a dozen",
-        "more small tensor operations run (the gated output weights, the size input, the",
-        "gradients of the size variables and of the size-input weights, the masks of the L2",
-        "term), and a block's first change of size rebuilds views of the parameters. One part",
+        "one that grows with the capacity: the gates and blocks are kept in Python, seven",
+        "more small tensor operations run (the gated and L2-masked weights, the size input,",
+        "the gradients of the size variables and of the size-input weights), and each change",
+        "of a block's size rebuilds views of the parameters. One part",
         "does follow the capacity: the optimiser steps the whole parameter buffer, because",
         "torch's fused Adam needs contiguous tensors and a block of the first layer's weights",
         "is not one.",

@@ -10,19 +10,21 @@ parameters they cover (slicing a tensor costs about as much as a small
 matrix product) are rebuilt rarely while a layer grows one neuron per step.
 
 While a layer grows, its number of active neurons changes in most steps;
-the gate vectors and the L2 mask are then updated where they changed only,
-so that a step costs what the network has, not its capacity.
+the gate vectors are then updated where they changed only, so that a step
+costs what the network has, not its capacity. The L2 term is taken from
+the weights between active neurons times the L2 coefficient, written by
+the same products that fold the gates into the weights.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from skgrow._growth import LayerGates
-from skgrow._layout import Layout
+from skgrow._growth import GateParts
 
 Tensor = torch.Tensor
 
@@ -47,112 +49,81 @@ def _host_dtype(dtype: torch.dtype) -> type:
 
 
 class GateVectors:
-    """Gates, gate derivatives by ``z`` and active indicators of one layer's neurons.
+    """Per neuron of one layer: its L2 factor, gate, gate derivative by ``z`` and activity.
 
-    Only the first ``n_active`` entries are non-zero: the gates are 1 but for
-    the last (the partly active neuron's), the only non-zero derivative is
-    that neuron's, and the indicator is 1 where the gate is not zero. On the
-    CPU the tensors share memory with host arrays, so updating them costs no
-    torch operation; on a GPU the computed block is copied over each step.
+    Four rows of one (4, capacity) matrix, so that the first three multiply a
+    block of the next layer's weights in one operation (``stacked``):
+
+    * ``decay``: ``l2`` where the neuron is active (gate not zero), else 0, with
+      ``l2`` the current L2 coefficient: the L2 term of the weights is taken
+      from weights already multiplied by it;
+    * ``gate``: 1 for the first ``n_active - 1`` neurons, the partly active
+      neuron's gate, then 0;
+    * ``derivative``: d(gate)/dz, not zero for the partly active neuron only;
+    * ``active``: 1 where the gate is not zero.
+
+    On the CPU the tensor shares memory with a host array, so updating it
+    costs no torch operation; on a GPU the computed block is copied over in
+    one operation each step.
     """
 
-    def __init__(self, capacity: int, dtype: torch.dtype, device: torch.device):
-        self.host_gate = np.zeros(capacity, dtype=_host_dtype(dtype))
-        self.host_derivative = np.zeros(capacity, dtype=_host_dtype(dtype))
-        self.host_active = np.zeros(capacity, dtype=_host_dtype(dtype))
-        self.on_host = shares_host_memory(device)
-        hosts = (self.host_gate, self.host_derivative, self.host_active)
-        if self.on_host:
-            self.gate, self.derivative, self.active = (torch.from_numpy(a) for a in hosts)
-        else:
-            self.gate, self.derivative, self.active = (
-                torch.zeros(capacity, dtype=dtype, device=device) for _ in hosts
-            )
-        self.n_active = 0
+    DECAY, GATE, DERIVATIVE, ACTIVE = range(4)
 
-    def update(self, gates: LayerGates, n_block: int) -> None:
-        """Write this step's gates; ``n_block`` neurons are computed."""
-        n, old = gates.n_active, self.n_active
-        gate, derivative, active = self.host_gate, self.host_derivative, self.host_active
+    def __init__(
+        self,
+        capacity: int,
+        gate_parts: Callable[[float, int, type], GateParts],
+        dtype: torch.dtype,
+        device: torch.device,
+    ):
+        self.capacity = capacity
+        self.gate_parts = gate_parts  # of the growth method (``_growth.GATE_PARTS``)
+        self.precision = _host_dtype(dtype)
+        self.host = np.zeros((4, capacity), dtype=self.precision)
+        self.on_host = shares_host_memory(device)
+        if self.on_host:
+            self.rows = torch.from_numpy(self.host)
+        else:
+            self.rows = torch.zeros((4, capacity), dtype=dtype, device=device)
+        self.decay, self.gate, self.derivative, self.active = self.rows
+        self.stacked = self.rows[:3]
+        self._host_rows = tuple(self.host)
+        self.n_active = 0
+        self.l2 = 0.0
+
+    def track(self, z: float, l2: float | None) -> int:
+        """Write the gates of size variable ``z`` (and ``l2``, unless None) on the host.
+
+        Returns the number of active neurons. Only the entries that change are
+        written: a layer that grows one neuron costs a few of them.
+        """
+        n, last_gate, last_derivative = self.gate_parts(z, self.capacity, self.precision)
+        old = self.n_active
+        decay, gate, derivative, active = self._host_rows
         if n != old:
             if n > old:  # the previously partial neuron is fully on now
                 gate[max(old - 1, 0) : n] = 1.0
                 active[old:n] = 1.0
+                decay[old:n] = self.l2
             else:
                 gate[n:old] = 0.0
                 active[n:old] = 0.0
+                decay[n:old] = 0.0
             if old:
                 derivative[old - 1] = 0.0
+            self.n_active = n
+        if l2 is not None and l2 != self.l2:
+            np.multiply(active, l2, out=decay)
+            self.l2 = l2
         if n:
-            gate[n - 1] = gates.last_gate
-            derivative[n - 1] = gates.last_derivative if gates.partial else 0.0
+            gate[n - 1] = last_gate
+            derivative[n - 1] = last_derivative
+        return n
+
+    def copy_block(self, n_block: int) -> None:
+        """Copy the first ``n_block`` neurons' entries to the device (off the CPU)."""
         if not self.on_host:
-            if n != old:
-                self.active[:n_block].copy_(torch.from_numpy(active[:n_block]))
-            self.gate[:n_block].copy_(torch.from_numpy(gate[:n_block]))
-            self.derivative[:n_block].copy_(torch.from_numpy(derivative[:n_block]))
-        self.n_active = n
-
-
-def _resize_ones(mask: np.ndarray, old: tuple[int, ...], new: tuple[int, ...]) -> None:
-    """Turn the ones of ``mask`` from its leading ``old`` block into its leading ``new`` one.
-
-    Only the entries that change are written: a layer that grows by one
-    neuron costs one row or column.
-    """
-    if len(old) == 1:
-        (o,), (n,) = old, new
-        mask[min(o, n) : max(o, n)] = 1.0 if n > o else 0.0
-        return
-    (r0, c0), (r1, c1) = old, new
-    if r1 < r0:
-        mask[r1:r0, :c0] = 0.0
-    if c1 < c0:
-        mask[:r0, c1:c0] = 0.0
-    if r1 > r0:
-        mask[r0:r1, :c1] = 1.0
-    if c1 > c0:
-        mask[: min(r0, r1), c0:c1] = 1.0
-
-
-class ActiveWeightMask:
-    """1 on the weights between active neurons, 0 on the others.
-
-    Covers the whole L2-regularised start of the parameter buffer (weights and
-    size-input weights of every layer), so that the L2 term of a small
-    network costs three whole-buffer operations per step instead of a few
-    per layer. Updated where a layer's number of active neurons changed.
-    """
-
-    def __init__(self, layout: Layout, n_features: int, dtype: torch.dtype, device: torch.device):
-        self.host = np.zeros(layout.n_regularized, _host_dtype(dtype))
-        self.on_host = shares_host_memory(device)
-        if self.on_host:
-            self.mask = torch.from_numpy(self.host)
-        else:
-            self.mask = torch.zeros(layout.n_regularized, dtype=dtype, device=device)
-        self.masked = torch.zeros(layout.n_regularized, dtype=dtype, device=device)  # scratch
-        self._weights = [slot.view_of_array(self.host) for slot in layout.weights]
-        self._size_weights = [slot.view_of_array(self.host) for slot in layout.size_weights]
-        self.n_features = n_features
-        self._counts = tuple(0 for _ in layout.size_weights)  # the all-zero mask
-
-    def _shapes(self, counts: tuple[int, ...]) -> list[tuple[int, ...]]:
-        """Active (rows, columns) of each weight matrix, then (n,) of each size weight."""
-        units = (self.n_features, *counts, self._weights[-1].shape[1])
-        return [*zip(units[:-1], units[1:]), *((n,) for n in counts)]
-
-    def update(self, counts: tuple[int, ...]) -> None:
-        """Set the mask for ``counts[l]`` active neurons in hidden layer ``l``."""
-        if counts == self._counts:
-            return
-        masks = (*self._weights, *self._size_weights)
-        for mask, old, new in zip(masks, self._shapes(self._counts), self._shapes(counts)):
-            if old != new:
-                _resize_ones(mask, old, new)
-        if not self.on_host:
-            self.mask.copy_(torch.from_numpy(self.host))
-        self._counts = counts
+            self.rows[:, :n_block].copy_(torch.from_numpy(self.host[:, :n_block]))
 
 
 class Workspace:
@@ -181,46 +152,50 @@ class Workspace:
         return buffer[:size].view(rows, cols)
 
 
-def gates_are_all_ones(gates: LayerGates | None, n_block: int) -> bool:
-    """Whether every neuron of the block is fully on, so that gating changes nothing."""
-    return gates is None or (gates.n_active == n_block and not gates.partial)
-
-
 @dataclass(slots=True)
 class LayerViews:
     """Views of the weights into one layer's computed block, their gradients, and gates.
 
-    The gates of the layer feeding this one (``input_gate``) are folded into
-    these weights: ``h_prev * g`` is never formed, ``h_prev @ (g * W)`` is.
+    The gates of the layer feeding this one are folded into these weights:
+    ``h_prev @ (g * W)`` is formed, never ``h_prev * g``.
     """
 
     weight: Tensor  # (n_in, n)
     bias: Tensor  # (n,)
     weight_grad: Tensor
     bias_grad: Tensor
-    # the gates of the layer feeding this one; None for the first layer or a static network
-    input_gate: Tensor | None = None  # (n_in, 1)
-    input_active: Tensor | None = None  # (n_in, 1) 1 where that gate is not zero
-    # what the derivatives of those gates by the feeding layer's z need: d(gate)/dz (n_in, 1),
-    # the weights leaving the feeding block (n_in, all of this layer), the same rows of the
-    # gradient flattened (1, n_in * all), and scratch for their product with d(gate)/dz
-    input_derivative: Tensor | None = None
-    outgoing_weight: Tensor | None = None
-    outgoing_weight_grad_row: Tensor | None = None
-    derivative_weight: Tensor | None = None
+    effective: Tensor  # the weights with the feeding gates folded in, (n_in, n)
+    effective_t: Tensor  # the same transposed
+    # growing networks: the weights between active neurons times the L2 coefficient,
+    # (n_in, n), in the L2 scratch. For the first layer, ``decayed_weights`` also
+    # holds the size input's weights as its last row (they follow the weights in
+    # the parameter buffer, so one product masks both)
+    decayed_weight: Tensor | None = None
+    # the first layer: its weights and size weights as one (n_features + 1, n) block,
+    # and the same rows of the L2 scratch
+    weight_and_size_weight: Tensor | None = None
+    decayed_weights: Tensor | None = None
+    # layers fed by a growing layer: the feeding layer's stacked gate rows (3, n_in, 1),
+    # what their product with the weights is written into (3, n_in, n): the decayed
+    # weights, the gated weights and the gate derivatives times the weights, and
+    # the gate column (n_in, 1) that scales the weight gradient
+    stacked_gates: Tensor | None = None
+    gate_products: Tensor | None = None
+    gated_weight: Tensor | None = None
     derivative_weight_flat: Tensor | None = None
+    input_gate: Tensor | None = None
+    # the raw (ungated) weight gradient, (1, n_in * n); its own buffer when the
+    # block's gradient is not contiguous
+    raw_weight_grad: Tensor | None = None
+    raw_weight_grad_row: Tensor | None = None
     # growing hidden layers only
     size_weight: Tensor | None = None  # (n,) weights of the size input
     size_weight_row: Tensor | None = None  # the same as (1, n)
     size_weight_grad: Tensor | None = None
-    size_weight_grad_row: Tensor | None = None  # the same as (1, n)
     size_variable_grad: Tensor | None = None  # (1,)
     active: Tensor | None = None  # (n,) 1 where this layer's gate is not zero
-    zeros: Tensor | None = None  # (n,) zeros, to scale a vector into ``size_weight_grad``
-    # the weights masked to connections between active neurons, for the L2 term
-    decayed_weight: Tensor | None = None  # (n_in, n)
+    decay: Tensor | None = None  # (n,) the L2 coefficient where it is not zero
     decayed_size_weight: Tensor | None = None  # (n,)
-    decayed_size_weight_row: Tensor | None = None  # the same as (1, n)
 
 
 @dataclass(frozen=True)
@@ -229,8 +204,6 @@ class BlockViews:
 
     blocks: tuple[int, ...]
     layers: list[LayerViews]
-    decayed: Tensor | None  # the buffer behind every ``decayed_*`` view, when growing
-    # what fills that buffer: (weights, mask, its view, second mask or None) each
-    decay_masks: tuple = ()
-    # per batch size: each hidden layer's (activation, gradient) workspace views
-    activation_buffers: dict[int, list[tuple[Tensor, Tensor]]] = field(default_factory=dict)
+    decayed: Tensor | None  # the L2 scratch behind every ``decayed_*`` view, when growing
+    # per batch size: each hidden layer's activation, its gradient and its transpose
+    activation_buffers: dict[int, list[tuple[Tensor, ...]]] = field(default_factory=dict)

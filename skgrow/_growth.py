@@ -66,33 +66,35 @@ class LayerGates(NamedTuple):
         return values
 
 
-def _layer_gates(size: float, capacity: int, gate_of_fraction, derivative: float) -> LayerGates:
-    """Gates when ``size`` neurons (fraction included) are on.
+# The gates of a layer as a plain tuple ``(n_active, last_gate, last_derivative)``:
+# what a training step needs, computed on every step (no object built). The
+# derivative is 0 unless the last neuron is partly on.
+GateParts = tuple[int, float, float]
 
-    ``size`` is already rounded to the network's precision, as the product
-    computed in that precision would be, so that a float32 size of exactly
-    4 neurons does not switch on a fifth at 1e-14.
-    """
-    if size <= 0.0:
-        return LayerGates(0)
-    if size >= capacity:
-        return LayerGates(capacity)
-    n_full = math.floor(size)
-    fraction = size - n_full
-    if fraction == 0.0:
-        return LayerGates(n_full)
-    gate = gate_of_fraction(fraction)
-    return LayerGates(n_full + 1, gate, derivative, gate != 1.0)
+_HALF_PI = 0.5 * math.pi
 
 
-def auxiliary_gates(z: float, capacity: int, precision: type = float) -> LayerGates:
+def auxiliary_gate_parts(z: float, capacity: int, precision: type = float) -> GateParts:
     """Method A: neuron ``m`` has gate ``theta(S - m + 1)``, ``S = capacity * z``.
 
-    ``precision`` (``np.float32`` or ``float``) is that of the network.
+    ``precision`` (``np.float32`` or ``float``) is that of the network: ``S``
+    is rounded to it, as the product computed in that precision would be,
+    so that a float32 size of exactly 4 neurons does not switch on a fifth
+    at 1e-14.
     """
     S = float(precision(capacity * z))
-    derivative = capacity * smooth_step_derivative(S - math.floor(S))
-    return _layer_gates(S, capacity, smooth_step, derivative)
+    if S <= 0.0:
+        return 0, 1.0, 0.0
+    if S >= capacity:
+        return capacity, 1.0, 0.0
+    n_full = math.floor(S)
+    fraction = S - n_full
+    if fraction == 0.0:
+        return n_full, 1.0, 0.0
+    gate = math.sin(_HALF_PI * fraction) ** 2  # smooth_step inside (0, 1)
+    if gate == 1.0:
+        return n_full + 1, 1.0, 0.0
+    return n_full + 1, gate, capacity * _HALF_PI * math.sin(math.pi * fraction)
 
 
 def controller_fraction(c: float) -> float:
@@ -100,18 +102,37 @@ def controller_fraction(c: float) -> float:
     return math.sin(0.5 * math.pi * c) ** 2
 
 
-def _identity(fraction: float) -> float:
-    return fraction
+def controller_gate_parts(c: float, capacity: int, precision: type = float) -> GateParts:
+    """Method B: neuron ``m`` has gate ``clip(k - m + 1, 0, 1)``, ``k = capacity * f(c)``.
+
+    ``k`` is rounded to the network's precision as in :func:`auxiliary_gate_parts`.
+    """
+    k = float(precision(capacity * controller_fraction(c)))
+    if k <= 0.0:
+        return 0, 1.0, 0.0
+    if k >= capacity:
+        return capacity, 1.0, 0.0
+    n_full = math.floor(k)
+    fraction = k - n_full  # the partly active neuron's gate
+    if fraction == 0.0:
+        return n_full, 1.0, 0.0
+    return n_full + 1, fraction, capacity * _HALF_PI * math.sin(math.pi * c)
+
+
+def auxiliary_gates(z: float, capacity: int, precision: type = float) -> LayerGates:
+    """The gates of method A as :class:`LayerGates` (see :func:`auxiliary_gate_parts`)."""
+    n, gate, derivative = auxiliary_gate_parts(z, capacity, precision)
+    return LayerGates(n, gate, derivative, gate != 1.0)
 
 
 def controller_gates(c: float, capacity: int, precision: type = float) -> LayerGates:
-    """Method B: neuron ``m`` has gate ``clip(k - m + 1, 0, 1)``, ``k = capacity * f(c)``."""
-    k = float(precision(capacity * controller_fraction(c)))
-    dk_dc = capacity * 0.5 * math.pi * math.sin(math.pi * c)
-    return _layer_gates(k, capacity, _identity, dk_dc)
+    """The gates of method B as :class:`LayerGates` (see :func:`controller_gate_parts`)."""
+    n, gate, derivative = controller_gate_parts(c, capacity, precision)
+    return LayerGates(n, gate, derivative, gate != 1.0)
 
 
 GATE_FUNCTIONS = {"auxiliary": auxiliary_gates, "controller": controller_gates}
+GATE_PARTS = {"auxiliary": auxiliary_gate_parts, "controller": controller_gate_parts}
 
 
 def continuous_size(method: str, z: float, capacity: int) -> float:
@@ -144,13 +165,14 @@ def size_loss_and_gradient(
     measures the distance in neurons (``S = capacity * z``), method B in the
     control ``c = z``.
     """
+    auxiliary = method == "auxiliary"
     loss, gradient = 0.0, []
     for value, goal, n in zip(z, target, capacity):
-        scale = n if method == "auxiliary" else 1.0
+        scale = n if auxiliary else 1.0
         distance = scale * (value - goal)
-        loss += penalty * distance**2
+        loss += distance * distance
         gradient.append(2.0 * penalty * distance * scale)
-    return loss, gradient
+    return penalty * loss, gradient
 
 
 def sizes_per_layer(value, capacities: tuple[int, ...], name: str) -> tuple[float, ...]:

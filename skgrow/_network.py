@@ -29,17 +29,16 @@ import numpy as np
 import torch
 
 from skgrow._blocks import (
-    ActiveWeightMask,
     BlockViews,
     GateVectors,
     LayerViews,
     Workspace,
     block_size,
-    gates_are_all_ones,
     shares_host_memory,
 )
 from skgrow._growth import (
     GATE_FUNCTIONS,
+    GATE_PARTS,
     LayerGates,
     continuous_size,
     size_loss_and_gradient,
@@ -48,13 +47,6 @@ from skgrow._growth import (
 from skgrow._layout import Architecture, GrowthSettings, Layout, glorot_uniform_parameters
 
 Tensor = torch.Tensor
-
-# Up to this many L2-regularised parameters, a growing network masks all of them
-# at once for the L2 term (ActiveWeightMask: three operations per step); above,
-# only the computed blocks (more operations, but on what the network has). On 2
-# cores, capacity 1024 and 20 features (22 528 weights), the per-block L2 term
-# made a growing step 10% faster than the whole-buffer one.
-WHOLE_MASK_LIMIT = 2**12
 
 HIDDEN_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "identity": lambda x: x,
@@ -154,20 +146,6 @@ class Objective(NamedTuple):
         return float(self.loss_sum / self.weight_sum) + self.size_loss
 
 
-def _decay_masks(layers: list[LayerViews]) -> tuple:
-    """What the L2 scratch holds: (weights, mask, scratch view, second mask or None)."""
-    masks = []
-    for views in layers:
-        # every layer of a growing network has active neurons on one side at least
-        first, second = (views.active, views.input_active)
-        if first is None:
-            first, second = second, None
-        masks.append((views.weight, first, views.decayed_weight, second))
-        if views.active is not None:
-            masks.append((views.size_weight, views.active, views.decayed_size_weight, None))
-    return tuple(masks)
-
-
 class GrowingNetwork:
     """An MLP whose hidden layers are gated by trainable size variables.
 
@@ -211,24 +189,28 @@ class GrowingNetwork:
         self._precision = np.float32 if theta.dtype == torch.float32 else float
         growing = self.arch.growing
         self._gate_vectors = [
-            GateVectors(capacity, theta.dtype, theta.device) if growing else None
+            GateVectors(capacity, GATE_PARTS[self.arch.growth], theta.dtype, theta.device)
             for capacity in self.arch.capacities
+            if growing
         ]
-        self._zeros = theta.new_zeros(max(self.arch.capacities, default=0)) if growing else None
-        self._active_weights = (
-            ActiveWeightMask(layout, self.arch.n_features, theta.dtype, theta.device)
-            if growing and layout.n_regularized <= WHOLE_MASK_LIMIT
-            else None
-        )
-        # the L2 scratch of per-block masking: room for the largest blocks, used from its start
-        per_block_decay = growing and self._active_weights is None
-        self._decay_scratch = theta.new_zeros(layout.n_regularized) if per_block_decay else None
+        # the L2 scratch: decayed weights from its start, with the gated weights and
+        # the gate-derivative products of later layers n_regularized and
+        # 2 * n_regularized further on (``_add_growth_views``)
+        self._decay_scratch = theta.new_zeros(3 * layout.n_regularized) if growing else None
+        if growing:  # the size input's weights follow the first layer's weights
+            first, size = layout.weights[0], layout.size_weights[0]
+            assert size.offset == first.offset + first.size, "layout changed"
+            rows = (first.shape[0] + 1, first.shape[1])
+            self._first_weights_and_size = [
+                buffer[first.offset : size.offset + size.size].view(rows)
+                for buffer in (theta, grad)
+            ]
         self._workspace = Workspace(theta.dtype, theta.device)
         self._views: BlockViews | None = None
         self._constants: dict[float, Tensor] = {}
         self._size_loss = 0.0
         # active neurons and computed block of each layer, as of the last step
-        self._counts = tuple(layer_gates.n_active for layer_gates in self.gates())
+        self._counts = [layer_gates.n_active for layer_gates in self.gates()]
         self._blocks = tuple(map(block_size, self._counts, self.arch.capacities))
 
     # -- construction and persistence -------------------------------------------------
@@ -339,19 +321,6 @@ class GrowingNetwork:
 
     # -- the computed blocks -----------------------------------------------------------------
 
-    def _track_gates(self, gates: list[LayerGates]) -> BlockViews:
-        """Write this step's gates into the gate vectors; views of the blocks they need.
-
-        The blocks change only when a layer's number of active neurons does.
-        """
-        counts = tuple([layer_gates.n_active for layer_gates in gates])
-        if counts != self._counts:
-            self._counts = counts
-            self._blocks = tuple(map(block_size, counts, self.arch.capacities))
-        for layer_gates, vectors, n_block in zip(gates, self._gate_vectors, self._blocks):
-            vectors.update(layer_gates, n_block)
-        return self._block_views(self._blocks)
-
     def _block_views(self, blocks: tuple[int, ...]) -> BlockViews:
         """Views of the computed blocks, built once per set of block sizes.
 
@@ -383,65 +352,69 @@ class GrowingNetwork:
                 dict(weight=weight, bias=bias, weight_grad=weight_grad, bias_grad=bias_grad)
             )
             n_in = n
-        if self.arch.growing:
-            self._add_growth_views(layers, blocks)
-        # small networks mask the L2 term over the whole buffer instead (ActiveWeightMask)
-        block_decay = self._decay_scratch is not None
-        decayed = self._add_decay_views(layers) if block_decay else None
+        decayed = self._add_growth_views(layers, blocks) if self.arch.growing else None
+        for views in layers:  # the weights the forward pass multiplies by
+            views["effective"] = views.get("gated_weight", views["weight"])
+            views["effective_t"] = views["effective"].t()
         layer_views = [LayerViews(**views) for views in layers]
-        masks = _decay_masks(layer_views) if block_decay else ()
-        self._views = BlockViews(blocks, layer_views, decayed, masks)
+        self._views = BlockViews(blocks, layer_views, decayed)
         return self._views
 
-    def _add_decay_views(self, layers: list[dict]) -> Tensor:
-        """Views of each layer into the L2 scratch; returns the part of it they cover.
+    def _add_growth_views(self, layers: list[dict], blocks: tuple[int, ...]) -> Tensor:
+        """Gate, size input and L2 scratch views of each layer.
 
-        Every entry of that part is rewritten in each step (``_decayed_weights``).
+        Returns the part of the L2 scratch holding decayed weights: every
+        entry of it is rewritten in each step.
         """
-        offset = 0
-        for layer, views in enumerate(layers):
-            rows, n = views["weight"].shape
-            views["decayed_weight"] = self._decay_scratch[offset : offset + rows * n].view(rows, n)
-            offset += rows * n
-            if layer < self.arch.n_hidden:
-                views["decayed_size_weight"] = self._decay_scratch[offset : offset + n]
-                views["decayed_size_weight_row"] = views["decayed_size_weight"].view(1, n)
-                offset += n
-        return self._decay_scratch[:offset]
-
-    def _add_growth_views(self, layers: list[dict], blocks: tuple[int, ...]) -> None:
-        """Size input and gate views of each layer."""
+        scratch, stride = self._decay_scratch, self.layout.n_regularized
+        first, first_grad = (m.narrow(1, 0, blocks[0]) for m in self._first_weights_and_size)
+        decayed_first = scratch[: first.numel()].view(first.shape)
+        layers[0].update(
+            weight_and_size_weight=first,
+            decayed_weights=decayed_first,
+            decayed_weight=decayed_first[:-1],
+            decayed_size_weight=decayed_first[-1],
+            size_weight_grad=first_grad[-1],
+        )
+        offset = first.numel()
         for layer, views in enumerate(layers):
             rows, n = views["weight"].shape
             if layer > 0:
                 feeding = self._gate_vectors[layer - 1]
-                outgoing, outgoing_grad = views["weight"], views["weight_grad"]
-                if not outgoing.is_contiguous():  # whole rows are
-                    outgoing, outgoing_grad = (
-                        self.weights[layer][:rows],
-                        self.weight_grads[layer][:rows],
+                products = scratch.as_strided((3, rows, n), (stride, n, 1), offset)
+                offset += rows * n
+                raw = views["weight_grad"]
+                if not raw.is_contiguous():
+                    raw = self._workspace.matrix(
+                        f"raw gradient {layer}", rows, n, self.weights[layer].shape[1]
                     )
-                derivative_weight = torch.empty_like(outgoing)
                 views.update(
+                    stacked_gates=feeding.stacked[:, :rows, None],
+                    gate_products=products,
+                    decayed_weight=products[0],
+                    gated_weight=products[1],
+                    derivative_weight_flat=products[2].view(-1),
                     input_gate=feeding.gate[:rows, None],
-                    input_active=feeding.active[:rows, None],
-                    input_derivative=feeding.derivative[:rows, None],
-                    outgoing_weight=outgoing,
-                    outgoing_weight_grad_row=outgoing_grad.view(1, -1),
-                    derivative_weight=derivative_weight,
-                    derivative_weight_flat=derivative_weight.view(-1),
+                    raw_weight_grad=raw,
+                    raw_weight_grad_row=raw.view(1, -1),
                 )
             if layer < len(blocks):
                 vectors = self._gate_vectors[layer]
+                size_weight = self.size_weights[layer][:n]
                 views.update(
-                    size_weight=self.size_weights[layer][:n],
-                    size_weight_row=self.size_weights[layer][:n].view(1, n),
-                    size_weight_grad=self.size_weight_grads[layer][:n],
-                    size_weight_grad_row=self.size_weight_grads[layer][:n].view(1, n),
+                    size_weight=size_weight,
+                    size_weight_row=size_weight.view(1, n),
                     size_variable_grad=self.size_variable_grads[layer : layer + 1],
                     active=vectors.active[:n],
-                    zeros=self._zeros[:n],
+                    decay=vectors.decay[:n],
                 )
+                if layer > 0:
+                    views.update(
+                        size_weight_grad=self.size_weight_grads[layer][:n],
+                        decayed_size_weight=scratch[offset : offset + n],
+                    )
+                    offset += n
+        return scratch[:offset]
 
     def release_buffers(self) -> None:
         """Let go of the activation buffers and block views training keeps between steps."""
@@ -457,35 +430,55 @@ class GrowingNetwork:
 
     # -- forward ----------------------------------------------------------------------------
 
-    def _prepare(self) -> tuple[Sequence[float], list[LayerGates], BlockViews]:
-        """This step's size variables, gates and views of the computed blocks."""
-        if not self.arch.growing:
-            return (), self._static_gates, self._block_views(self._blocks)
-        z = self._size_variable_values()
-        gate_function, precision = self._gate_function, self._precision
-        gates = [gate_function(value, n, precision) for value, n in zip(z, self.arch.capacities)]
-        return z, gates, self._track_gates(gates)
+    def _prepare(self, l2: float | None = None) -> tuple[Sequence[float], BlockViews]:
+        """This step's size variables and views of the computed blocks.
 
-    def _effective_weights(self, gates: list[LayerGates], views: BlockViews) -> list[Tensor]:
-        """Each layer's weights with the feeding layer's gates folded in (``g * W``)."""
-        layers = views.layers
+        Writes the gates, and ``l2`` (the L2 coefficient, when training),
+        into the gate vectors. The blocks change only when a layer's number
+        of active neurons does.
+        """
         if not self.arch.growing:
-            return [layer_views.weight for layer_views in layers]
-        effective = [layers[0].weight]
-        for layer_gates, layer_views, n_block in zip(gates, layers[1:], views.blocks):
-            if gates_are_all_ones(layer_gates, n_block):
-                effective.append(layer_views.weight)
-            else:
-                effective.append(torch.mul(layer_views.weight, layer_views.input_gate))  # (n_in, n)
-        return effective
+            return (), self._block_views(self._blocks)
+        host = self._host_size_variables
+        z = self.size_variables.tolist() if host is None else host.tolist()
+        counts = [vectors.track(value, l2) for vectors, value in zip(self._gate_vectors, z)]
+        if counts != self._counts:
+            self._counts = counts
+            self._blocks = tuple(map(block_size, counts, self.arch.capacities))
+        views = self._views
+        if views is None or views.blocks != self._blocks:
+            views = self._block_views(self._blocks)
+        if host is None:  # off the CPU
+            for vectors, n_block in zip(self._gate_vectors, self._blocks):
+                vectors.copy_block(n_block)
+        return z, views
+
+    def _gate_weights(self, views: BlockViews) -> None:
+        """Fold each layer's feeding gates into its weights (``g * W``), for a growing network.
+
+        One product per layer writes the gated weights, the decayed weights
+        (those between active neurons, times the L2 coefficient; the L2 term
+        is their norm divided by its square, their sum with the gradient its
+        gradient) and the gate-derivative products (``LayerViews``). The
+        first layer's weights and size weights are decayed in one product.
+        """
+        layers = views.layers
+        first = layers[0]
+        torch.mul(first.weight_and_size_weight, first.decay, out=first.decayed_weights)
+        for layer_views in layers[1:]:
+            torch.mul(layer_views.weight, layer_views.stacked_gates, out=layer_views.gate_products)
+        for layer_views in layers[1:-1]:  # the layer's own neurons mask its weights too
+            layer_views.decayed_weight.mul_(layer_views.active)
+            torch.mul(
+                layer_views.size_weight, layer_views.decay, out=layer_views.decayed_size_weight
+            )
 
     def _forward(
         self,
         X: Tensor,
         z: Sequence[float],
-        effective: list[Tensor],
         views: BlockViews,
-        buffers: list[tuple[Tensor, Tensor]] | None = None,
+        buffers: list[tuple[Tensor, ...]] | None = None,
     ) -> tuple[list[Tensor], Tensor]:
         """Ungated activations of the hidden layers (X first) and the logits.
 
@@ -500,33 +493,35 @@ class GrowingNetwork:
             if z:  # the size input joins the bias
                 bias = torch.add(bias, layer_views.size_weight, alpha=z[layer])  # (n,)
             if buffers is None:
-                pre = torch.addmm(bias, activations[-1], effective[layer])  # (batch, n)
+                pre = torch.addmm(bias, activations[-1], layer_views.effective)  # (batch, n)
             else:
-                pre = torch.addmm(bias, activations[-1], effective[layer], out=buffers[layer][0])
+                pre = torch.addmm(
+                    bias, activations[-1], layer_views.effective, out=buffers[layer][0]
+                )
             activations.append(activate(pre))
-        return activations, torch.addmm(layers[-1].bias, activations[-1], effective[-1])
+        return activations, torch.addmm(layers[-1].bias, activations[-1], layers[-1].effective)
 
-    def _activation_buffers(self, views: BlockViews, rows: int) -> list[tuple[Tensor, Tensor]]:
-        """Workspace for each hidden layer's activation and its gradient, for ``rows`` rows.
+    def _activation_buffers(self, views: BlockViews, rows: int) -> list[tuple[Tensor, ...]]:
+        """Workspace for each hidden layer's activation, its gradient and its transpose.
 
-        Kept in ``views.activation_buffers`` for the steps that follow.
+        For ``rows`` rows; kept in ``views.activation_buffers`` for the steps that follow.
         """
         workspace = self._workspace
+        buffers = []
         with torch.inference_mode(False):  # writable in any mode
-            buffers = [
-                (
-                    workspace.matrix(f"activation {layer}", rows, n, capacity),
-                    workspace.matrix(f"gradient {layer}", rows, n, capacity),
-                )
-                for layer, (n, capacity) in enumerate(zip(views.blocks, self.arch.capacities))
-            ]
+            for layer, (n, capacity) in enumerate(zip(views.blocks, self.arch.capacities)):
+                activation = workspace.matrix(f"activation {layer}", rows, n, capacity)
+                gradient = workspace.matrix(f"gradient {layer}", rows, n, capacity)
+                buffers.append((activation, gradient, activation.t()))
         views.activation_buffers[rows] = buffers
         return buffers
 
     def logits(self, X: Tensor) -> Tensor:
         """Output layer before its activation, for a batch X (batch, n_features)."""
-        z, gates, views = self._prepare()
-        return self._forward(X, z, self._effective_weights(gates, views), views)[1]
+        z, views = self._prepare()
+        if z:
+            self._gate_weights(views)
+        return self._forward(X, z, views)[1]
 
     def predict(self, X: Tensor) -> Tensor:
         """Output activations: values for regression, probabilities for classification."""
@@ -550,131 +545,114 @@ class GrowingNetwork:
         size loss. The L2 term covers the weights between active neurons
         only: the weights of the equivalent static network.
         """
-        arch = self.arch
-        growing = arch.growing
-        z, gates, views = self._prepare()
-        effective = self._effective_weights(gates, views)
-        buffers = views.activation_buffers.get(X.shape[0])
+        rows = X.shape[0]
+        weight_sum = float(rows) if sample_weight is None else float(sample_weight.sum())
+        l2 = alpha / weight_sum
+        z, views = self._prepare(l2)
+        if z:
+            self._gate_weights(views)
+        buffers = views.activation_buffers.get(rows)
         if buffers is None:
-            buffers = self._activation_buffers(views, X.shape[0])
-        activations, logits = self._forward(X, z, effective, views, buffers)
+            buffers = self._activation_buffers(views, rows)
+        activations, logits = self._forward(X, z, views, buffers)
         loss_sum, d_pre = self._output_loss(logits, Y, sample_weight)
         # scaled once here, every gradient below is already divided by the weight sum
         if sample_weight is None:
-            weight_sum = float(X.shape[0])
             d_pre.mul_(self._constant(1.0 / weight_sum))
         else:
-            weight_sum = float(sample_weight.sum())
             d_pre.mul_((sample_weight / weight_sum)[:, None])
-        l2 = alpha / weight_sum
-        decayed = self._decayed_weights(views) if alpha else None
-        # L2 gradients are added per block when the weights are masked per block
-        per_block = decayed is not None and decayed is views.decayed
-        if growing:
-            self._size_loss, size_grad = size_loss_and_gradient(
-                arch.growth,
-                z,
-                self.growth.target_variables,
-                arch.capacities,
-                self.growth.size_penalty,
-            )
+        if z:
+            self._growing_backward(X, d_pre, z, views, buffers)
+        else:
+            self._static_backward(X, d_pre, views, buffers)
+        if alpha:
+            if z:  # the decayed weights carry l2: their norm carries its square
+                decayed = views.decayed
+                factor = 0.5 * alpha / (self._loss_scale * l2 * l2)
+            else:
+                decayed = self._regularized
+                factor = 0.5 * alpha / self._loss_scale
+                self._regularized_grad.add_(decayed, alpha=l2)
+            loss_sum = torch.add(loss_sum, torch.dot(decayed, decayed), alpha=factor)
+        return Objective(loss_sum, weight_sum / self._loss_scale, self._size_loss)
 
-        # backward, from the output layer down: d_pre is d(loss)/d(the layer's pre-activation)
+    def _static_backward(
+        self, X: Tensor, d_pre: Tensor, views: BlockViews, buffers: list[tuple[Tensor, ...]]
+    ) -> None:
+        """Gradients of a static network given ``d_pre``, the loss's gradient by the logits.
+
+        From the output layer down, ``d_pre`` is the loss's gradient by the
+        layer's pre-activation; the L2 term's is added by the caller.
+        """
+        derivative = self._activation_backward
+        for layer in range(self.arch.n_hidden, 0, -1):
+            layer_views = views.layers[layer]
+            activation, gradient, activation_t = buffers[layer - 1]
+            torch.mm(activation_t, d_pre, out=layer_views.weight_grad)
+            torch.sum(d_pre, dim=0, out=layer_views.bias_grad)
+            d_hidden = torch.mm(d_pre, layer_views.effective_t, out=gradient)  # (batch, n_in)
+            d_pre = d_hidden if derivative is None else derivative(d_hidden, activation)
+        first = views.layers[0]
+        torch.mm(X.t(), d_pre, out=first.weight_grad)
+        torch.sum(d_pre, dim=0, out=first.bias_grad)
+
+    def _growing_backward(
+        self,
+        X: Tensor,
+        d_pre: Tensor,
+        z: Sequence[float],
+        views: BlockViews,
+        buffers: list[tuple[Tensor, ...]],
+    ) -> None:
+        """Gradients of a growing network, L2 and size terms included, as ``_static_backward``."""
+        arch = self.arch
+        self._size_loss, size_grad = size_loss_and_gradient(
+            arch.growth, z, self.growth.target_variables, arch.capacities, self.growth.size_penalty
+        )
         layers, one, derivative = views.layers, self._one, self._activation_backward
-        for layer in range(arch.n_hidden, -1, -1):
+        top = arch.n_hidden
+        for layer in range(top, -1, -1):
             layer_views = layers[layer]
-            a_in = activations[layer]
-            if layer and growing:  # fed by a growing layer, through its gates
-                grad = torch.mm(a_in.t(), d_pre, out=layer_views.weight_grad)  # (n_in, n)
+            if layer:  # fed by a growing layer, through its gates
+                activation, gradient, activation_t = buffers[layer - 1]
+                raw = torch.mm(activation_t, d_pre, out=layer_views.raw_weight_grad)
                 # the feeding layer's z gradient starts with the size loss's part and the
                 # gates': a gate's derivative by z times the gate's gradient, which is its
                 # row of the ungated weight gradient dotted with its row of weights. Only
-                # the partly active neuron's derivative is not zero; multiplying by the
+                # the partly active neuron's derivative is not zero; the product with the
                 # derivative vector picks its row without slicing it out
-                torch.mul(
-                    layer_views.outgoing_weight,
-                    layer_views.input_derivative,
-                    out=layer_views.derivative_weight,
-                )
                 torch.addmv(
                     one,
-                    layer_views.outgoing_weight_grad_row,
+                    layer_views.raw_weight_grad_row,
                     layer_views.derivative_weight_flat,
                     beta=size_grad[layer - 1],
                     out=layers[layer - 1].size_variable_grad,
                 )
-                if effective[layer] is not layer_views.weight:  # some gates are not 1
-                    grad.mul_(layer_views.input_gate)
-                if per_block:
-                    grad.add_(layer_views.decayed_weight, alpha=l2)
-            elif per_block:  # the L2 gradient comes with the product
-                torch.addmm(
+                # the gated gradient plus the L2 term's (the decayed weights carry l2)
+                torch.addcmul(
                     layer_views.decayed_weight,
-                    a_in.t(),
-                    d_pre,
-                    beta=l2,
+                    raw,
+                    layer_views.input_gate,
                     out=layer_views.weight_grad,
                 )
-            else:
-                torch.mm(a_in.t(), d_pre, out=layer_views.weight_grad)
+            else:  # the first layer: the L2 term's gradient comes with the product
+                torch.addmm(layer_views.decayed_weight, X.t(), d_pre, out=layer_views.weight_grad)
             bias_grad = torch.sum(d_pre, dim=0, out=layer_views.bias_grad)
-            if growing and layer < arch.n_hidden:
-                # the size input's weights: z * bias_grad (plus their L2 gradient)
-                if per_block:  # l2 * decayed + z * g, as a rank-one update of a row
-                    torch.addr(
-                        layer_views.decayed_size_weight_row,
-                        one,
-                        bias_grad,
-                        beta=l2,
-                        alpha=z[layer],
-                        out=layer_views.size_weight_grad_row,
-                    )
-                else:  # 0 + z * g (multiplying by a float would first copy it into a tensor)
-                    torch.add(
-                        layer_views.zeros,
-                        bias_grad,
-                        alpha=z[layer],
-                        out=layer_views.size_weight_grad,
-                    )
+            if layer < top:
+                # the size input's weights: z * bias_grad plus their L2 term's gradient
+                torch.add(
+                    layer_views.decayed_size_weight,
+                    bias_grad,
+                    alpha=z[layer],
+                    out=layer_views.size_weight_grad,
+                )
                 # the size variable: its size input's part joins those of the size loss
                 # and of the gates (written with the layer above)
                 layer_views.size_variable_grad.addmv_(layer_views.size_weight_row, bias_grad)
             if not layer:
-                break  # nothing needs the gradient with respect to the data
-            # (batch, n_in), gates included
-            d_hidden = torch.mm(d_pre, effective[layer].t(), out=buffers[layer - 1][1])
-            d_pre = d_hidden if derivative is None else derivative(d_hidden, a_in)
-
-        if decayed is not None:
-            if not per_block:  # one buffer over all the regularised weights
-                self._regularized_grad.add_(decayed, alpha=l2)
-            norm = torch.dot(decayed, decayed)
-            loss_sum = torch.add(loss_sum, norm, alpha=0.5 * alpha / self._loss_scale)
-        return Objective(loss_sum, weight_sum / self._loss_scale, self._size_loss)
-
-    def _decayed_weights(self, views: BlockViews) -> Tensor:
-        """The weights between active neurons, the rest zeroed: the L2 term is their norm.
-
-        A static network returns its weights. A growing one masks them over
-        the whole buffer when that is small (``ActiveWeightMask``), otherwise
-        per computed block into the blocks' scratch (``views.decayed``), whose
-        views ``decayed_weight`` and ``decayed_size_weight`` the backward pass
-        takes the L2 gradient from.
-        """
-        if not self.arch.growing:
-            return self._regularized
-        active = self._active_weights
-        if active is None:
-            for weights, mask, decayed, second_mask in views.decay_masks:
-                torch.mul(weights, mask, out=decayed)
-                if second_mask is not None:
-                    decayed.mul_(second_mask)
-            return views.decayed
-        counts = self._counts
-        if counts == self.arch.capacities:  # every neuron active: the weights themselves
-            return self._regularized
-        active.update(counts)
-        return torch.mul(self._regularized, active.mask, out=active.masked)
+                return
+            d_hidden = torch.mm(d_pre, layer_views.effective_t, out=gradient)  # (batch, n_in)
+            d_pre = d_hidden if derivative is None else derivative(d_hidden, activation)
 
 
 def static_forward(

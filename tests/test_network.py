@@ -8,6 +8,7 @@ from reference import reference_objective
 import skgrow._blocks as blocks_module
 import skgrow._network as network_module
 from skgrow._export import fold_gates
+from skgrow._growth import auxiliary_gates, controller_gates
 from skgrow._layout import Architecture, GrowthSettings
 from skgrow._network import GrowingNetwork
 
@@ -52,14 +53,8 @@ def test_gradient_matches_autograd(growth, activation, out):
         ((64, 48, 80), (0.9, 0.2, 0.61)),
     ],
 )
-@pytest.mark.parametrize("whole_mask", [True, False], ids=["whole-mask-L2", "block-L2"])
-def test_gradient_of_partial_blocks_matches_autograd(
-    growth, capacities, z, whole_mask, monkeypatch
-):
-    # small networks mask the L2 term over the whole buffer, large ones per block
-    monkeypatch.setattr(network_module, "WHOLE_MASK_LIMIT", 2**16 if whole_mask else 0)
+def test_gradient_of_partial_blocks_matches_autograd(growth, capacities, z):
     network = make_network(growth, "tanh", "softmax", capacities, z)
-    assert (network._active_weights is not None) == whole_mask
     assert_gradient_matches_autograd(network, "softmax")
     blocks = network._views.blocks
     active = network.active_sizes()
@@ -143,45 +138,52 @@ def test_folded_weights_compute_the_gated_network(growth, activation):
     np.testing.assert_allclose(probabilities, network.predict(X).numpy(), rtol=1e-12, atol=1e-14)
 
 
-def test_the_whole_buffer_mask_covers_the_weights_between_active_neurons():
+def test_the_decayed_weights_are_those_between_active_neurons_times_l2():
     network = make_network("auxiliary", capacities=(5, 4), z=(0.47, 0.61))  # 2.35 and 2.44
-    network.loss_and_gradient(*make_batch("identity"), alpha=0.01)
-    mask = network._active_weights.mask
+    X, Y, w = make_batch("identity")
+    network.loss_and_gradient(X, Y, w, alpha=0.01)
+    l2 = 0.01 / float(w.sum())
+    views = network._views
+    assert views.blocks == (5, 4)  # whole layers: the masks do all the work
+    weights = [w.numpy() for w in network.weights]
     expected = [np.zeros((3, 5)), np.zeros((5, 4)), np.zeros((4, 2))]
-    expected[0][:, :3] = expected[1][:3, :3] = expected[2][:3, :] = 1
-    for slot, block in zip(network.layout.weights, expected):
-        np.testing.assert_array_equal(slot.view(mask).numpy(), block)
-    for slot in network.layout.size_weights:
-        np.testing.assert_array_equal(slot.view(mask).numpy(), [1, 1, 1, 0, 0][: slot.size])
-
-
-def expected_mask(layout, n_features, n_outputs, counts):
-    """The mask built from scratch: ones between active neurons, zeros elsewhere."""
-    mask = np.zeros(layout.n_regularized)
-    units = (n_features, *counts, n_outputs)
-    for slot, rows, cols in zip(layout.weights, units[:-1], units[1:]):
-        slot.view_of_array(mask)[:rows, :cols] = 1
-    for slot, n in zip(layout.size_weights, counts):
-        slot.view_of_array(mask)[:n] = 1
-    return mask
-
-
-def test_the_mask_follows_layers_that_grow_and_shrink():
-    # updated where the counts changed only; must equal a mask built from scratch
-    network = make_network("auxiliary", capacities=(6, 5, 7), z=(0.5, 0.5, 0.5))
-    mask = network._active_weights
-    for counts in [(3, 2, 4), (4, 2, 4), (4, 3, 6), (2, 5, 1), (6, 5, 7), (0, 0, 0), (1, 4, 0)]:
-        mask.update(counts)
-        expected = expected_mask(network.layout, 3, 2, counts)
-        np.testing.assert_array_equal(mask.host, expected, err_msg=str(counts))
+    expected[0][:, :3] = weights[0][:, :3]
+    expected[1][:3, :3] = weights[1][:3, :3]
+    expected[2][:3, :] = weights[2][:3, :]
+    for layer_views, block in zip(views.layers, expected):
+        np.testing.assert_allclose(layer_views.decayed_weight.numpy(), l2 * block, rtol=1e-15)
+    for layer_views, v in zip(views.layers, network.size_weights):
+        np.testing.assert_allclose(
+            layer_views.decayed_size_weight.numpy(), l2 * v.numpy() * [1, 1, 1, 0, 0][: len(v)]
+        )
 
 
 @pytest.mark.parametrize("growth", ["controller", "auxiliary"])
-@pytest.mark.parametrize("whole_mask", [True, False], ids=["whole-mask-L2", "block-L2"])
-def test_gradient_stays_exact_while_layers_grow_and_shrink(growth, whole_mask, monkeypatch):
-    # what a step leaves behind (gate vectors, blocks, the L2 mask, activation buffers)
-    # must never leak into the next: every step is held against autograd
-    monkeypatch.setattr(network_module, "WHOLE_MASK_LIMIT", 2**16 if whole_mask else 0)
+def test_the_gate_vectors_follow_layers_that_grow_and_shrink(growth):
+    # updated where the count changed only: must equal vectors built from scratch
+    network = make_network(growth, capacities=(6,), z=(0.5,))
+    vectors = network._gate_vectors[0]
+    gate_function = {"auxiliary": auxiliary_gates, "controller": controller_gates}[growth]
+    steps = [(0.41, 0.1), (0.5, 0.1), (0.52, 0.3), (0.1, 0.3), (1.0, 0.3), (0.0, 0.3)]
+    steps += [(0.3, 0.0), (0.93, 0.2), (0.93, 0.02), (0.95, None), (0.7, None)]
+    l2 = 0.0
+    for z, new_l2 in steps:
+        n = vectors.track(z, new_l2)
+        l2 = l2 if new_l2 is None else new_l2
+        gates = gate_function(z, 6)
+        assert n == gates.n_active
+        active = (np.arange(6) < n) * 1.0
+        derivative = np.zeros(6)
+        if gates.partial:
+            derivative[n - 1] = gates.last_derivative
+        expected = [l2 * active, gates.values(6), derivative, active]
+        np.testing.assert_allclose(vectors.host, expected, rtol=1e-15, err_msg=str(z))
+
+
+@pytest.mark.parametrize("growth", ["controller", "auxiliary"])
+def test_gradient_stays_exact_while_layers_grow_and_shrink(growth):
+    # what a step leaves behind (gate vectors, blocks, the L2 scratch, activation
+    # buffers) must never leak into the next: every step is held against autograd
     network = make_network(growth, "tanh", "identity", (40, 70), (0.05, 0.9))
     sizes = [(0.05, 0.9), (0.21, 0.88), (0.47, 0.52), (0.48, 0.3), (1.0, 0.31), (0.6, 1.0)]
     sizes += [(0.33, 0.05), (0.0, 0.5), (0.9, 0.9)]
@@ -198,13 +200,11 @@ def test_gradient_stays_exact_while_layers_grow_and_shrink(growth, whole_mask, m
     )
 
 
-@pytest.mark.parametrize("whole_mask", [True, False], ids=["whole-mask-L2", "block-L2"])
-def test_the_device_code_paths_give_the_same_gradients(whole_mask, monkeypatch):
-    # on a GPU, gate vectors, masks and size variables are copied over instead of
+def test_the_device_code_paths_give_the_same_gradients(monkeypatch):
+    # on a GPU, gate vectors and size variables are copied over instead of
     # shared with numpy; forced here on the CPU so that every machine checks them
     for module in (blocks_module, network_module):
         monkeypatch.setattr(module, "shares_host_memory", lambda device: False)
-    monkeypatch.setattr(network_module, "WHOLE_MASK_LIMIT", 2**16 if whole_mask else 0)
     network = make_network("auxiliary", "tanh", "identity", (40, 70), (0.05, 0.9))
     assert network._host_size_variables is None
     assert not network._gate_vectors[0].on_host
@@ -217,8 +217,6 @@ def test_the_device_code_paths_give_the_same_gradients(whole_mask, monkeypatch):
 
 @pytest.mark.parametrize("growth", ["controller", "auxiliary"])
 def test_gradient_of_a_full_growing_network_matches_autograd(growth):
-    # every neuron active: the L2 term uses the weights unmasked
     network = make_network(growth, "tanh", "identity", (5, 4), (1.0, 1.0))
     assert_gradient_matches_autograd(network, "identity")
     assert network.active_sizes() == (5, 4)
-    assert network._active_weights._counts == (0, 0)  # never built: the weights were used unmasked
