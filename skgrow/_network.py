@@ -434,8 +434,9 @@ class GrowingNetwork:
         """This step's size variables and views of the computed blocks.
 
         Writes the gates, and ``l2`` (the L2 coefficient, when training),
-        into the gate vectors. The blocks change only when a layer's number
-        of active neurons does.
+        into the gate vectors and folds them into the weights
+        (``_gate_weights``). The blocks change only when a layer's number of
+        active neurons does.
         """
         if not self.arch.growing:
             return (), self._block_views(self._blocks)
@@ -451,6 +452,7 @@ class GrowingNetwork:
         if host is None:  # off the CPU
             for vectors, n_block in zip(self._gate_vectors, self._blocks):
                 vectors.copy_block(n_block)
+        self._gate_weights(views)
         return z, views
 
     def _gate_weights(self, views: BlockViews) -> None:
@@ -479,12 +481,13 @@ class GrowingNetwork:
         z: Sequence[float],
         views: BlockViews,
         buffers: list[tuple[Tensor, ...]] | None = None,
-    ) -> tuple[list[Tensor], Tensor]:
-        """Ungated activations of the hidden layers (X first) and the logits.
+    ) -> Tensor:
+        """The logits of batch ``X``.
 
-        With ``buffers`` (``_activation_buffers``) the activations are written there.
+        With ``buffers`` (``_activation_buffers``) the hidden layers' ungated
+        activations are written there, for the backward pass.
         """
-        activations = [X]
+        a = X
         activate = self._activate
         layers = views.layers
         for layer in range(len(layers) - 1):
@@ -493,13 +496,11 @@ class GrowingNetwork:
             if z:  # the size input joins the bias
                 bias = torch.add(bias, layer_views.size_weight, alpha=z[layer])  # (n,)
             if buffers is None:
-                pre = torch.addmm(bias, activations[-1], layer_views.effective)  # (batch, n)
+                pre = torch.addmm(bias, a, layer_views.effective)  # (batch, n)
             else:
-                pre = torch.addmm(
-                    bias, activations[-1], layer_views.effective, out=buffers[layer][0]
-                )
-            activations.append(activate(pre))
-        return activations, torch.addmm(layers[-1].bias, activations[-1], layers[-1].effective)
+                pre = torch.addmm(bias, a, layer_views.effective, out=buffers[layer][0])
+            a = activate(pre)
+        return torch.addmm(layers[-1].bias, a, layers[-1].effective)
 
     def _activation_buffers(self, views: BlockViews, rows: int) -> list[tuple[Tensor, ...]]:
         """Workspace for each hidden layer's activation, its gradient and its transpose.
@@ -519,9 +520,7 @@ class GrowingNetwork:
     def logits(self, X: Tensor) -> Tensor:
         """Output layer before its activation, for a batch X (batch, n_features)."""
         z, views = self._prepare()
-        if z:
-            self._gate_weights(views)
-        return self._forward(X, z, views)[1]
+        return self._forward(X, z, views)
 
     def predict(self, X: Tensor) -> Tensor:
         """Output activations: values for regression, probabilities for classification."""
@@ -549,12 +548,10 @@ class GrowingNetwork:
         weight_sum = float(rows) if sample_weight is None else float(sample_weight.sum())
         l2 = alpha / weight_sum
         z, views = self._prepare(l2)
-        if z:
-            self._gate_weights(views)
         buffers = views.activation_buffers.get(rows)
         if buffers is None:
             buffers = self._activation_buffers(views, rows)
-        activations, logits = self._forward(X, z, views, buffers)
+        logits = self._forward(X, z, views, buffers)
         loss_sum, d_pre = self._output_loss(logits, Y, sample_weight)
         # scaled once here, every gradient below is already divided by the weight sum
         if sample_weight is None:
