@@ -24,15 +24,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from skgrow._growth import GateParts
+from skgrow._growth import GateParts, rounding_to
 
 Tensor = torch.Tensor
 
 
+def block_step(capacity: int) -> int:
+    """The multiple of neurons that a layer of ``capacity`` computes."""
+    return max(8, capacity // 64)
+
+
+def _round_up(n: int, step: int) -> int:
+    return -(-n // step) * step
+
+
 def block_size(n_active: int, capacity: int) -> int:
     """Neurons computed by a layer with ``n_active`` active neurons."""
-    step = max(8, capacity // 64)
-    return min(capacity, -(-n_active // step) * step)
+    return min(capacity, _round_up(n_active, block_step(capacity)))
 
 
 def shares_host_memory(device: torch.device) -> bool:
@@ -64,7 +72,8 @@ class GateVectors:
 
     On the CPU the tensor shares memory with a host array, so updating it
     costs no torch operation; on a GPU the computed block is copied over in
-    one operation each step.
+    one operation each step. The host rows are written through memoryviews:
+    plain Python item and slice assignments, cheaper than numpy's.
     """
 
     DECAY, GATE, DERIVATIVE, ACTIVE = range(4)
@@ -72,14 +81,15 @@ class GateVectors:
     def __init__(
         self,
         capacity: int,
-        gate_parts: Callable[[float, int, type], GateParts],
+        gate_parts: Callable[[float, int, Callable[[float], float]], GateParts],
         dtype: torch.dtype,
         device: torch.device,
     ):
         self.capacity = capacity
         self.gate_parts = gate_parts  # of the growth method (``_growth.GATE_PARTS``)
-        self.precision = _host_dtype(dtype)
-        self.host = np.zeros((4, capacity), dtype=self.precision)
+        precision = _host_dtype(dtype)
+        self.rounded = rounding_to(precision)
+        self.host = np.zeros((4, capacity), dtype=precision)
         self.on_host = shares_host_memory(device)
         if self.on_host:
             self.rows = torch.from_numpy(self.host)
@@ -87,38 +97,59 @@ class GateVectors:
             self.rows = torch.zeros((4, capacity), dtype=dtype, device=device)
         self.decay, self.gate, self.derivative, self.active = self.rows
         self.stacked = self.rows[:3]
-        self._host_rows = tuple(self.host)
+        self._host_rows = tuple(memoryview(row) for row in self.host)
+        # what slices of the rows are set from: 1, 0, and the L2 coefficient
+        self._ones = memoryview(np.ones(capacity, dtype=precision))
+        self._zeros = memoryview(np.zeros(capacity, dtype=precision))
+        self._l2_row = np.zeros(capacity, dtype=precision)
+        self._l2s = memoryview(self._l2_row)
         self.n_active = 0
         self.l2 = 0.0
+        self._block_step = block_step(capacity)
+        self.block = 0
+        self._block_range = (-self._block_step, 0)  # the counts that keep this block
 
     def track(self, z: float, l2: float | None) -> int:
         """Write the gates of size variable ``z`` (and ``l2``, unless None) on the host.
 
-        Returns the number of active neurons. Only the entries that change are
-        written: a layer that grows one neuron costs a few of them.
+        Returns the layer's block (:func:`block_size` of its active neurons).
+        Only the entries that change are written: a layer that grows one
+        neuron costs a few of them.
         """
-        n, last_gate, last_derivative = self.gate_parts(z, self.capacity, self.precision)
+        n, last_gate, last_derivative = self.gate_parts(z, self.capacity, self.rounded)
         old = self.n_active
         decay, gate, derivative, active = self._host_rows
         if n != old:
             if n > old:  # the previously partial neuron is fully on now
-                gate[max(old - 1, 0) : n] = 1.0
-                active[old:n] = 1.0
-                decay[old:n] = self.l2
+                ones, start = self._ones, old - 1 if old else 0
+                gate[start:n] = ones[start:n]
+                active[old:n] = ones[old:n]
+                decay[old:n] = self._l2s[old:n]
             else:
-                gate[n:old] = 0.0
-                active[n:old] = 0.0
-                decay[n:old] = 0.0
+                zeros = self._zeros
+                gate[n:old] = zeros[n:old]
+                active[n:old] = zeros[n:old]
+                decay[n:old] = zeros[n:old]
             if old:
                 derivative[old - 1] = 0.0
             self.n_active = n
+            low, high = self._block_range
+            if not low < n <= high:
+                self._update_block(n)
         if l2 is not None and l2 != self.l2:
-            np.multiply(active, l2, out=decay)
+            self._l2_row.fill(l2)
+            np.multiply(self.host[self.ACTIVE], l2, out=self.host[self.DECAY])
             self.l2 = l2
         if n:
             gate[n - 1] = last_gate
             derivative[n - 1] = last_derivative
-        return n
+        return self.block
+
+    def _update_block(self, n_active: int) -> None:
+        step = self._block_step
+        high = _round_up(n_active, step)
+        self._block_range = (high - step, high)
+        self.block = min(self.capacity, high)
 
     def copy_block(self, n_block: int) -> None:
         """Copy the first ``n_block`` neurons' entries to the device (off the CPU)."""

@@ -26,6 +26,7 @@ the gate of the last active one, and that gate's derivative by ``z``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -74,15 +75,34 @@ GateParts = tuple[int, float, float]
 _HALF_PI = 0.5 * math.pi
 
 
-def auxiliary_gate_parts(z: float, capacity: int, precision: type = float) -> GateParts:
+def rounding_to(precision: type) -> Callable[[float], float]:
+    """A function that rounds a float to ``precision`` (``np.float32`` or ``float``).
+
+    For float32 it writes the value into a one-element float32 buffer and
+    reads it back: the conversion numpy would make, without building a
+    numpy scalar in every training step.
+    """
+    if precision is float or np.dtype(precision) == np.float64:
+        return float
+    cell = memoryview(np.zeros(1, dtype=precision))
+
+    def rounded(value: float) -> float:
+        cell[0] = value
+        return cell[0]
+
+    return rounded
+
+
+def auxiliary_gate_parts(
+    z: float, capacity: int, rounded: Callable[[float], float] = float
+) -> GateParts:
     """Method A: neuron ``m`` has gate ``theta(S - m + 1)``, ``S = capacity * z``.
 
-    ``precision`` (``np.float32`` or ``float``) is that of the network: ``S``
-    is rounded to it, as the product computed in that precision would be,
-    so that a float32 size of exactly 4 neurons does not switch on a fifth
-    at 1e-14.
+    ``rounded`` (``rounding_to``) rounds to the network's precision: ``S`` is
+    rounded as the product computed in that precision would be, so that a
+    float32 size of exactly 4 neurons does not switch on a fifth at 1e-14.
     """
-    S = float(precision(capacity * z))
+    S = rounded(capacity * z)
     if S <= 0.0:
         return 0, 1.0, 0.0
     if S >= capacity:
@@ -102,12 +122,14 @@ def controller_fraction(c: float) -> float:
     return math.sin(0.5 * math.pi * c) ** 2
 
 
-def controller_gate_parts(c: float, capacity: int, precision: type = float) -> GateParts:
+def controller_gate_parts(
+    c: float, capacity: int, rounded: Callable[[float], float] = float
+) -> GateParts:
     """Method B: neuron ``m`` has gate ``clip(k - m + 1, 0, 1)``, ``k = capacity * f(c)``.
 
     ``k`` is rounded to the network's precision as in :func:`auxiliary_gate_parts`.
     """
-    k = float(precision(capacity * controller_fraction(c)))
+    k = rounded(capacity * controller_fraction(c))
     if k <= 0.0:
         return 0, 1.0, 0.0
     if k >= capacity:
@@ -119,15 +141,19 @@ def controller_gate_parts(c: float, capacity: int, precision: type = float) -> G
     return n_full + 1, fraction, capacity * _HALF_PI * math.sin(math.pi * c)
 
 
-def auxiliary_gates(z: float, capacity: int, precision: type = float) -> LayerGates:
+def auxiliary_gates(
+    z: float, capacity: int, rounded: Callable[[float], float] = float
+) -> LayerGates:
     """The gates of method A as :class:`LayerGates` (see :func:`auxiliary_gate_parts`)."""
-    n, gate, derivative = auxiliary_gate_parts(z, capacity, precision)
+    n, gate, derivative = auxiliary_gate_parts(z, capacity, rounded)
     return LayerGates(n, gate, derivative, gate != 1.0)
 
 
-def controller_gates(c: float, capacity: int, precision: type = float) -> LayerGates:
+def controller_gates(
+    c: float, capacity: int, rounded: Callable[[float], float] = float
+) -> LayerGates:
     """The gates of method B as :class:`LayerGates` (see :func:`controller_gate_parts`)."""
-    n, gate, derivative = controller_gate_parts(c, capacity, precision)
+    n, gate, derivative = controller_gate_parts(c, capacity, rounded)
     return LayerGates(n, gate, derivative, gate != 1.0)
 
 

@@ -33,7 +33,6 @@ from skgrow._blocks import (
     GateVectors,
     LayerViews,
     Workspace,
-    block_size,
     shares_host_memory,
 )
 from skgrow._growth import (
@@ -41,6 +40,7 @@ from skgrow._growth import (
     GATE_PARTS,
     LayerGates,
     continuous_size,
+    rounding_to,
     size_loss_and_gradient,
     size_variable,
 )
@@ -177,16 +177,20 @@ class GrowingNetwork:
         self.size_weight_grads = [s.view(grad) for s in layout.size_weights]
         self.bias_grads = [s.view(grad) for s in layout.biases]
         self.size_variable_grads = layout.size_variables.view(grad)
+        self._size_variable_grad_cells = [
+            self.size_variable_grads[layer : layer + 1]
+            for layer in range(layout.size_variables.size)
+        ]
         self._regularized = theta[: layout.n_regularized]
         self._regularized_grad = grad[: layout.n_regularized]
-        # on the CPU the size variables are read and clipped through numpy, which
-        # shares their memory and costs less per step than a torch operation
+        # on the CPU the size variables are read and clipped through a memoryview of
+        # their memory, which costs less per step than a torch (or numpy) operation
         self._host_size_variables = (
-            self.size_variables.numpy() if shares_host_memory(theta.device) else None
+            memoryview(self.size_variables.numpy()) if shares_host_memory(theta.device) else None
         )
         self._one = theta.new_ones(1)
         self._gate_function = GATE_FUNCTIONS.get(self.arch.growth)
-        self._precision = np.float32 if theta.dtype == torch.float32 else float
+        self._rounded = rounding_to(np.float32 if theta.dtype == torch.float32 else float)
         growing = self.arch.growing
         self._gate_vectors = [
             GateVectors(capacity, GATE_PARTS[self.arch.growth], theta.dtype, theta.device)
@@ -209,9 +213,6 @@ class GrowingNetwork:
         self._views: BlockViews | None = None
         self._constants: dict[float, Tensor] = {}
         self._size_loss = 0.0
-        # active neurons and computed block of each layer, as of the last step
-        self._counts = [layer_gates.n_active for layer_gates in self.gates()]
-        self._blocks = tuple(map(block_size, self._counts, self.arch.capacities))
 
     # -- construction and persistence -------------------------------------------------
 
@@ -300,7 +301,8 @@ class GrowingNetwork:
         else:
             values = host.tolist()  # python's min and max beat numpy's on a few values
             if min(values) < 0.0 or max(values) > 1.0:
-                np.clip(host, 0.0, 1.0, out=host)
+                for layer, value in enumerate(values):
+                    host[layer] = min(max(value, 0.0), 1.0)
 
     def _size_variable_values(self) -> list[float]:
         host = self._host_size_variables
@@ -312,8 +314,8 @@ class GrowingNetwork:
         if not arch.growing:
             return self._static_gates
         z = self._size_variable_values() if z is None else z
-        gate_function, precision = self._gate_function, self._precision
-        return [gate_function(value, n, precision) for value, n in zip(z, arch.capacities)]
+        gate_function, rounded = self._gate_function, self._rounded
+        return [gate_function(value, n, rounded) for value, n in zip(z, arch.capacities)]
 
     def active_sizes(self) -> tuple[int, ...]:
         """Neurons with a non-zero gate in each hidden layer."""
@@ -341,10 +343,8 @@ class GrowingNetwork:
         layers, n_in = [], self.arch.n_features
         for layer, n in enumerate((*blocks, self.arch.n_outputs)):
             weight, weight_grad = self.weights[layer], self.weight_grads[layer]
-            if n_in < weight.shape[0]:
-                weight, weight_grad = weight[:n_in], weight_grad[:n_in]
-            if n < weight.shape[1]:  # slicing costs about as much as a small product
-                weight, weight_grad = weight.narrow(1, 0, n), weight_grad.narrow(1, 0, n)
+            if (n_in, n) != weight.shape:  # slicing costs about as much as a small product
+                weight, weight_grad = _top_left(weight, n_in, n), _top_left(weight_grad, n_in, n)
             bias, bias_grad = self.biases[layer], self.bias_grads[layer]
             if n < bias.shape[0]:
                 bias, bias_grad = bias[:n], bias_grad[:n]
@@ -367,8 +367,10 @@ class GrowingNetwork:
         entry of it is rewritten in each step.
         """
         scratch, stride = self._decay_scratch, self.layout.n_regularized
-        first, first_grad = (m.narrow(1, 0, blocks[0]) for m in self._first_weights_and_size)
-        decayed_first = scratch[: first.numel()].view(first.shape)
+        first, first_grad = (
+            _top_left(m, m.shape[0], blocks[0]) for m in self._first_weights_and_size
+        )
+        decayed_first = scratch.as_strided(first.shape, (blocks[0], 1))
         layers[0].update(
             weight_and_size_weight=first,
             decayed_weights=decayed_first,
@@ -380,31 +382,37 @@ class GrowingNetwork:
         for layer, views in enumerate(layers):
             rows, n = views["weight"].shape
             if layer > 0:
-                feeding = self._gate_vectors[layer - 1]
+                feeding = self._gate_vectors[layer - 1].rows
+                capacity = feeding.shape[1]
                 products = scratch.as_strided((3, rows, n), (stride, n, 1), offset)
-                offset += rows * n
                 raw = views["weight_grad"]
                 if not raw.is_contiguous():
                     raw = self._workspace.matrix(
                         f"raw gradient {layer}", rows, n, self.weights[layer].shape[1]
                     )
                 views.update(
-                    stacked_gates=feeding.stacked[:, :rows, None],
+                    # decay, gate and derivative rows of the feeding layer, as columns
+                    stacked_gates=feeding.as_strided((3, rows, 1), (capacity, 1, 1)),
                     gate_products=products,
                     decayed_weight=products[0],
                     gated_weight=products[1],
-                    derivative_weight_flat=products[2].view(-1),
-                    input_gate=feeding.gate[:rows, None],
+                    derivative_weight_flat=scratch.as_strided(
+                        (rows * n,), (1,), offset + 2 * stride
+                    ),
+                    input_gate=feeding.as_strided(
+                        (rows, 1), (1, 1), feeding.storage_offset() + GateVectors.GATE * capacity
+                    ),
                     raw_weight_grad=raw,
                     raw_weight_grad_row=raw.view(1, -1),
                 )
+                offset += rows * n
             if layer < len(blocks):
                 vectors = self._gate_vectors[layer]
                 size_weight = self.size_weights[layer][:n]
                 views.update(
                     size_weight=size_weight,
                     size_weight_row=size_weight.view(1, n),
-                    size_variable_grad=self.size_variable_grads[layer : layer + 1],
+                    size_variable_grad=self._size_variable_grad_cells[layer],
                     active=vectors.active[:n],
                     decay=vectors.decay[:n],
                 )
@@ -439,18 +447,15 @@ class GrowingNetwork:
         active neurons does.
         """
         if not self.arch.growing:
-            return (), self._block_views(self._blocks)
+            return (), self._block_views(self.arch.capacities)
         host = self._host_size_variables
         z = self.size_variables.tolist() if host is None else host.tolist()
-        counts = [vectors.track(value, l2) for vectors, value in zip(self._gate_vectors, z)]
-        if counts != self._counts:
-            self._counts = counts
-            self._blocks = tuple(map(block_size, counts, self.arch.capacities))
+        blocks = tuple([vectors.track(value, l2) for vectors, value in zip(self._gate_vectors, z)])
         views = self._views
-        if views is None or views.blocks != self._blocks:
-            views = self._block_views(self._blocks)
+        if views is None or views.blocks != blocks:
+            views = self._block_views(blocks)
         if host is None:  # off the CPU
-            for vectors, n_block in zip(self._gate_vectors, self._blocks):
+            for vectors, n_block in zip(self._gate_vectors, blocks):
                 vectors.copy_block(n_block)
         self._gate_weights(views)
         return z, views
@@ -650,6 +655,11 @@ class GrowingNetwork:
                 return
             d_hidden = torch.mm(d_pre, layer_views.effective_t, out=gradient)  # (batch, n_in)
             d_pre = d_hidden if derivative is None else derivative(d_hidden, activation)
+
+
+def _top_left(matrix: Tensor, rows: int, cols: int) -> Tensor:
+    """The first ``rows`` rows and ``cols`` columns of ``matrix``, made in one operation."""
+    return matrix.as_strided((rows, cols), matrix.stride(), matrix.storage_offset())
 
 
 def static_forward(

@@ -9,6 +9,7 @@ from skgrow._growth import (
     auxiliary_gates,
     continuous_size,
     controller_gates,
+    rounding_to,
     size_loss_and_gradient,
     size_variable,
     sizes_per_layer,
@@ -35,6 +36,29 @@ def test_smooth_step_is_monotone_and_continuous():
     values = np.array([smooth_step(n) for n in np.linspace(-0.5, 1.5, 2001)])
     assert np.all(values[1:] >= values[:-1])
     assert np.abs(np.diff(values)).max() < 2e-3
+
+
+def test_rounding_to_float32_is_numpys_conversion():
+    rounded = rounding_to(np.float32)
+    values = np.random.RandomState(0).uniform(-3000, 3000, 1000).tolist() + [1 / 3, 1e-40]
+    assert [rounded(v) for v in values] == [float(np.float32(v)) for v in values]
+    assert rounding_to(np.float64) is float and rounding_to(float) is float
+
+
+def test_a_float32_size_of_whole_neurons_switches_on_no_further_neuron():
+    # z = k / N stored in float32: N * z in float64 exceeds k by ~1e-8, in float32 it is k
+    cases = [
+        (k, n)
+        for n in range(3, 40)
+        for k in range(1, n)
+        if n * float(np.float32(k / n)) > k and float(np.float32(n * np.float32(k / n))) == k
+    ]
+    assert len(cases) > 10
+    rounded = rounding_to(np.float32)
+    for k, n in cases:
+        z = float(np.float32(k / n))
+        assert auxiliary_gates(z, n, rounded) == (k, 1.0, 0.0, False), (k, n)
+        assert auxiliary_gates(z, n) != (k, 1.0, 0.0, False), (k, n)
 
 
 def test_auxiliary_gate_of_fractional_neuron():

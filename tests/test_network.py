@@ -7,6 +7,7 @@ from reference import reference_objective
 
 import skgrow._blocks as blocks_module
 import skgrow._network as network_module
+from skgrow._blocks import block_size
 from skgrow._export import fold_gates
 from skgrow._growth import auxiliary_gates, controller_gates
 from skgrow._layout import Architecture, GrowthSettings
@@ -168,16 +169,32 @@ def test_the_gate_vectors_follow_layers_that_grow_and_shrink(growth):
     steps += [(0.3, 0.0), (0.93, 0.2), (0.93, 0.02), (0.95, None), (0.7, None)]
     l2 = 0.0
     for z, new_l2 in steps:
-        n = vectors.track(z, new_l2)
+        block = vectors.track(z, new_l2)
+        n = vectors.n_active
         l2 = l2 if new_l2 is None else new_l2
         gates = gate_function(z, 6)
         assert n == gates.n_active
+        assert block == block_size(n, 6)
         active = (np.arange(6) < n) * 1.0
         derivative = np.zeros(6)
         if gates.partial:
             derivative[n - 1] = gates.last_derivative
         expected = [l2 * active, gates.values(6), derivative, active]
         np.testing.assert_allclose(vectors.host, expected, rtol=1e-15, err_msg=str(z))
+
+
+@pytest.mark.parametrize("growth", ["controller", "auxiliary"])
+def test_the_gate_vectors_report_the_block_of_their_active_neurons(growth):
+    # the block is recomputed only when the count leaves the current one's range
+    network = make_network(growth, capacities=(100,), z=(0.5,))
+    vectors = network._gate_vectors[0]
+    steps = [0.0, 0.01, 0.08, 0.081, 0.09, 0.16, 0.17, 0.5, 0.33, 0.32, 0.31, 1.0, 0.999, 0.0]
+    blocks = []
+    for z in steps:
+        block = vectors.track(z, None)
+        assert block == block_size(vectors.n_active, 100), z
+        blocks.append(block)
+    assert len(set(blocks)) >= 6
 
 
 @pytest.mark.parametrize("growth", ["controller", "auxiliary"])
@@ -213,6 +230,24 @@ def test_the_device_code_paths_give_the_same_gradients(monkeypatch):
             network.size_variables.copy_(torch.tensor(z, dtype=torch.float64))
         assert_gradient_matches_autograd(network, "identity", inference=True)
         network.clip_size_variables()
+
+
+@pytest.mark.parametrize("on_host", [True, False])
+def test_clipping_keeps_the_size_variables_within_zero_and_one(monkeypatch, on_host):
+    if not on_host:  # the GPU code path, forced on the CPU
+        for module in (blocks_module, network_module):
+            monkeypatch.setattr(module, "shares_host_memory", lambda device: False)
+    network = make_network("auxiliary", "tanh", "identity", (4, 6, 5), (0.5, 0.5, 0.5))
+    cases = [
+        ((-0.2, 1.3, 0.4), (0.0, 1.0, 0.4), (0, 6, 2)),
+        ((0.1, 0.9, 0.4), (0.1, 0.9, 0.4), (1, 6, 2)),
+    ]
+    for z, expected, sizes in cases:
+        with torch.no_grad():
+            network.size_variables.copy_(torch.tensor(z, dtype=torch.float64))
+        network.clip_size_variables()
+        assert network.size_variables.tolist() == list(expected)
+        assert network.active_sizes() == sizes
 
 
 @pytest.mark.parametrize("growth", ["controller", "auxiliary"])
