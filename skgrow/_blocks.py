@@ -46,8 +46,9 @@ def block_size(n_active: int, capacity: int) -> int:
 def shares_host_memory(device: torch.device) -> bool:
     """Whether tensors on ``device`` can share memory with numpy arrays (on the CPU).
 
-    Where they can, values that change every step are written through numpy,
-    which costs less than a torch operation; elsewhere they are copied over.
+    Where they can, values that change every step are written on the host
+    (through memoryviews), which costs less than a torch operation; elsewhere
+    they are copied over.
     """
     return device.type == "cpu"
 

@@ -111,10 +111,10 @@ def auxiliary_gate_parts(
     fraction = S - n_full
     if fraction == 0.0:
         return n_full, 1.0, 0.0
-    gate = math.sin(_HALF_PI * fraction) ** 2  # smooth_step inside (0, 1)
+    gate = smooth_step(fraction)
     if gate == 1.0:
         return n_full + 1, 1.0, 0.0
-    return n_full + 1, gate, capacity * _HALF_PI * math.sin(math.pi * fraction)
+    return n_full + 1, gate, capacity * smooth_step_derivative(fraction)
 
 
 def controller_fraction(c: float) -> float:

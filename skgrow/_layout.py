@@ -48,9 +48,6 @@ class Slot:
     def view(self, flat: Tensor) -> Tensor:
         return flat[self.offset : self.offset + self.size].view(self.shape)
 
-    def view_of_array(self, flat: np.ndarray) -> np.ndarray:
-        return flat[self.offset : self.offset + self.size].reshape(self.shape)
-
 
 @dataclass(frozen=True)
 class Layout:

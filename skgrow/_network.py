@@ -448,13 +448,12 @@ class GrowingNetwork:
         """
         if not self.arch.growing:
             return (), self._block_views(self.arch.capacities)
-        host = self._host_size_variables
-        z = self.size_variables.tolist() if host is None else host.tolist()
+        z = self._size_variable_values()
         blocks = tuple([vectors.track(value, l2) for vectors, value in zip(self._gate_vectors, z)])
         views = self._views
         if views is None or views.blocks != blocks:
             views = self._block_views(blocks)
-        if host is None:  # off the CPU
+        if self._host_size_variables is None:  # off the CPU
             for vectors, n_block in zip(self._gate_vectors, blocks):
                 vectors.copy_block(n_block)
         self._gate_weights(views)
