@@ -32,6 +32,7 @@ def compare_on_bessel(capacity: int, epochs: int, seeds: range) -> list[dict]:
         batch_size=int(0.8 * len(X)),  # the whole training split
         max_iter=epochs,
         tol=0.0,
+        n_iter_no_change=epochs,  # a fixed number of epochs
         alpha=0.0,
     )
     models = {

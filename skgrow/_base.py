@@ -8,6 +8,7 @@ the training loop and publishes the result as sklearn's fitted attributes.
 from __future__ import annotations
 
 import copy
+import math
 import warnings
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
@@ -21,9 +22,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from skgrow._entry import NEW_NEURONS
 from skgrow._export import fold_gates, to_sklearn, to_torch
 from skgrow._growth import GROWTH_METHODS, size_variable, sizes_per_layer
 from skgrow._layout import Architecture, GrowthSettings
+from skgrow._sizing import SelfSizing, SizingState
 from skgrow._lbfgs import train_lbfgs
 from skgrow._network import GrowingNetwork, static_forward
 from skgrow._training import (
@@ -110,8 +113,15 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         "growth": [StrOptions(set(GROWTH_METHODS))],
         "size_penalty": [Interval(Real, 0, None, closed="left")],
         "initial_size": [Interval(Real, 0, None, closed="left"), "array-like"],
-        "target_size": [Interval(Real, 0, None, closed="left"), "array-like", None],
+        "target_size": [
+            Interval(Real, 0, None, closed="left"),
+            "array-like",
+            StrOptions({"auto"}),
+            None,
+        ],
         "size_learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "new_neurons": [StrOptions(set(NEW_NEURONS))],
+        "size_tol": [Interval(Real, 0, None, closed="left")],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "dtype": [StrOptions(set(_TORCH_DTYPES))],
         "progress_bar": ["boolean"],
@@ -149,6 +159,8 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         initial_size,
         target_size,
         size_learning_rate,
+        new_neurons,
+        size_tol,
         device,
         dtype,
         progress_bar,
@@ -182,6 +194,8 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         self.initial_size = initial_size
         self.target_size = target_size
         self.size_learning_rate = size_learning_rate
+        self.new_neurons = new_neurons
+        self.size_tol = size_tol
         self.device = device
         self.dtype = dtype
         self.progress_bar = progress_bar
@@ -211,7 +225,10 @@ class BaseGrowingMLP(BaseEstimator, ABC):
 
     def _growth_settings(self, capacities) -> GrowthSettings:
         """The size loss: its coefficient and the size variable each layer is pulled to."""
-        target = sizes_per_layer(self.target_size, capacities, "target_size")
+        if isinstance(self.target_size, str):  # "auto": self-sizing sets the targets (_sizing)
+            target = tuple(1.0 for _ in capacities)
+        else:
+            target = sizes_per_layer(self.target_size, capacities, "target_size")
         variables = tuple(size_variable(self.growth, s, c) for s, c in zip(target, capacities))
         return GrowthSettings(float(self.size_penalty), variables)
 
@@ -249,11 +266,36 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             return [ratio / capacity**2 for capacity in arch.capacities]
         return [ratio] * arch.n_hidden
 
+    def _size_rates(self, arch: Architecture) -> list[float] | None:
+        """Gradient-step rate of each layer's size variable, or None for the papers' rule.
+
+        A number ``size_learning_rate`` steps method A's ``S`` (in neurons) and
+        method B's ``c`` by ``size_learning_rate / (2 * size_penalty)`` times
+        the gradient: a damped Newton step on the size loss, which moves a
+        layer that fraction of the way to its target per step, whatever the
+        capacity. In ``z = S / N`` that rate is divided by ``N ** 2``.
+        """
+        if self.size_learning_rate is None or not arch.growing:
+            return None
+        curvature = 2.0 * self.size_penalty if self.size_penalty > 0 else 1.0
+        rate = self.size_learning_rate / curvature
+        if arch.growth == "auxiliary":
+            return [rate / capacity**2 for capacity in arch.capacities]
+        return [rate] * arch.n_hidden
+
     def _new_optimizer(self, network: GrowingNetwork) -> FlatOptimizer:
         ratios = self._size_lr_ratios(network.arch)
+        rates = self._size_rates(network.arch)
         if self.solver == "adam":
             return AdamOptimizer(
-                network, self.learning_rate_init, ratios, self.beta_1, self.beta_2, self.epsilon
+                network,
+                self.learning_rate_init,
+                ratios,
+                self.beta_1,
+                self.beta_2,
+                self.epsilon,
+                size_rates=rates,
+                size_step_limit=self.size_learning_rate or math.inf,
             )
         return SGDOptimizer(
             network,
@@ -263,6 +305,8 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             self.momentum,
             self.nesterovs_momentum,
             self.power_t,
+            size_rates=rates,
+            size_step_limit=self.size_learning_rate or math.inf,
         )
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
@@ -302,7 +346,12 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                     network, optimizer, history, X, Y, sample_weight, rng, incremental
                 )
             else:
-                optimizer = None
+                optimizer, sizing = None, None
+                if self._self_sizing(network):
+                    state = self._sizing_state(network, history)
+                    X, Y, sample_weight, sizing = self._held_out_for_sizing(
+                        state, network, X, Y, sample_weight, rng, None
+                    )
                 train_lbfgs(
                     network,
                     self._to_tensors(X, Y, sample_weight, network),
@@ -312,6 +361,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                     max_fun=self.max_fun,
                     tol=self.tol,
                     verbose=bool(self.verbose),
+                    sizing=sizing,
                 )
         if history.diverged:
             optimizer = None  # its moments are not finite; further training starts afresh
@@ -411,7 +461,14 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             alpha=self.alpha,
             verbose=bool(self.verbose),
             progress_bar=self.progress_bar,
+            fitted_new_neurons=self.new_neurons == "fitted" and network.arch.growing,
         )
+        sizing = None
+        if self._self_sizing(network):
+            state = self._sizing_state(network, history)
+            X, Y, sample_weight, sizing = self._held_out_for_sizing(
+                state, network, X, Y, sample_weight, rng, data_val if self.early_stopping else None
+            )
         data = self._to_tensors(X, Y, sample_weight, network)
         train_stochastic(
             network,
@@ -422,7 +479,61 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             rng,
             incremental=incremental,
             validation=validation,
+            sizing=sizing,
         )
+
+    def _self_sizing(self, network: GrowingNetwork) -> bool:
+        return isinstance(self.target_size, str) and network.arch.growing
+
+    def _sizing_state(self, network: GrowingNetwork, history: TrainingHistory) -> SizingState:
+        """The self-sizing state to go on with, or a fresh one; its targets are applied."""
+        state = history.sizing
+        if state is None:
+            state = history.sizing = SizingState.start(
+                network, self.size_tol, network.active_sizes(), self.max_iter
+            )
+        state.size_tol = self.size_tol
+        state.apply(network)
+        return state
+
+    def _held_out_for_sizing(self, state, network, X, Y, sample_weight, rng, validation_data):
+        """The rows to train on, and the self-sizing that judges widths on the others.
+
+        With early stopping its validation rows are used; otherwise
+        ``validation_fraction`` of the rows is held out until the widths are
+        decided. With fewer than four rows nothing can be held out: each layer
+        then takes its whole capacity.
+        """
+        if state.done:
+            return X, Y, sample_weight, None
+        if validation_data is not None:
+            return X, Y, sample_weight, SelfSizing(state, network, validation_data)
+        if X.shape[0] < 4:
+            state.targets, state.done = [float(c) for c in network.arch.capacities], True
+            state.apply(network)
+            return X, Y, sample_weight, None
+        full = self._to_tensors(X, Y, sample_weight, network)
+        X, X_check, Y, Y_check, sample_weight, w_check = self._split_held_out(
+            X, Y, sample_weight, rng
+        )
+        check = self._to_tensors(X_check, Y_check, w_check, network)
+        return X, Y, sample_weight, SelfSizing(state, network, check, full)
+
+    def _split_held_out(self, X, Y, sample_weight, rng):
+        """``validation_fraction`` of the rows (at least 2, at most half), stratified
+        for classifiers where every class has two rows."""
+        n_check = min(X.shape[0] // 2, max(2, math.ceil(self.validation_fraction * X.shape[0])))
+        stratify = Y if self._stratify_validation() else None
+        if stratify is not None:
+            _, counts = np.unique(stratify, axis=0, return_counts=True)
+            if counts.min() < 2 or n_check < len(counts):
+                stratify = None
+        arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
+        parts = train_test_split(*arrays, random_state=rng, test_size=n_check, stratify=stratify)
+        if sample_weight is None:
+            X_train, X_check, Y_train, Y_check = parts
+            return X_train, X_check, Y_train, Y_check, None, None
+        return parts
 
     def _batch_size(self, n_samples: int, warn: bool = False) -> int:
         if self.batch_size == "auto":
@@ -459,6 +570,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         self.t_ = history.t
         self.loss_ = history.loss
         self.loss_curve_ = history.loss_curve
+        self.size_loss_curve_ = history.size_loss_curve
         self.size_curve_ = history.size_curve
         if self.solver in _STOCHASTIC_SOLVERS:
             self.best_loss_ = history.best_loss

@@ -7,10 +7,20 @@ import warnings
 import numpy as np
 import scipy.optimize
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.optimize import _check_optimize_result
 
-from skgrow._network import GrowingNetwork
+from skgrow._network import GrowingNetwork, Objective
+from skgrow._sizing import SelfSizing
 from skgrow._training import TrainingData, TrainingHistory, layer_sizes
+
+# With target_size="auto", L-BFGS runs in rounds of at most this many iterations,
+# each a self-sizing stage (the optimiser restarts when the targets change)
+ITERATIONS_PER_STAGE = 100
+
+
+class _Interrupted(Exception):
+    """Ctrl-C during a run: the last finite iterate has been kept."""
 
 
 def train_lbfgs(
@@ -23,13 +33,37 @@ def train_lbfgs(
     max_fun: int,
     tol: float,
     verbose: bool,
+    sizing: SelfSizing | None = None,
 ) -> None:
     """Minimise the whole objective with scipy's L-BFGS-B, as sklearn's MLPs do.
 
-    Records the loss and layer sizes after every L-BFGS iteration. A
-    non-finite result, or Ctrl-C, keeps the last finite iterate with a warning.
+    Records sklearn's loss (data loss + L2), the size loss and the layer sizes
+    after every L-BFGS iteration. A non-finite result, or Ctrl-C, keeps the
+    last finite iterate with a warning. With ``sizing`` the iterations are
+    spent in rounds, one per self-sizing stage, then on the full data.
     """
+    history.n_iter = 0
+    try:
+        while sizing is not None and not sizing.done and history.n_iter < max_iter:
+            rounds = min(ITERATIONS_PER_STAGE, max_iter - history.n_iter)
+            with warnings.catch_warnings():  # a round that ends at its budget has not failed
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                used = _minimize(network, data, history, alpha, rounds, max_fun, tol, verbose)
+            history.n_iter += used
+            if history.diverged:
+                return
+            data = sizing.after_stage(network, used) or data
+        left = max_iter - history.n_iter
+        if left > 0:
+            history.n_iter += _minimize(network, data, history, alpha, left, max_fun, tol, verbose)
+    except _Interrupted:
+        return
+
+
+def _minimize(network, data, history, alpha, max_iter, max_fun, tol, verbose) -> int:
+    """One L-BFGS-B run from the current parameters; returns its iterations."""
     theta = network.theta
+    last: dict[str, float] = {}
 
     def loss_and_gradient(x: np.ndarray) -> tuple[float, np.ndarray]:
         with torch.inference_mode():  # no autograd bookkeeping: each operation costs less
@@ -37,18 +71,23 @@ def train_lbfgs(
             objective = network.loss_and_gradient(
                 data.features(), data.Y, data.sample_weight, alpha
             )
-            return float(objective), network.grad.detach().cpu().double().numpy()
+            value = float(objective)
+            last.update(value=value, task=objective.task_loss(), size=objective.size_loss)
+            return value, network.grad.detach().cpu().double().numpy()
 
     accepted = theta.detach().cpu().double().numpy()
 
     def record(intermediate_result: scipy.optimize.OptimizeResult) -> None:
         # everything for one iteration is computed before any of it is recorded
         nonlocal accepted
+        if last.get("value") != intermediate_result.fun:  # not the last evaluation: redo it
+            loss_and_gradient(intermediate_result.x)
         theta.copy_(torch.from_numpy(intermediate_result.x))
         sizes = layer_sizes(network)
         if np.isfinite(intermediate_result.fun):
             accepted = intermediate_result.x.copy()
-        history.loss_curve.append(float(intermediate_result.fun))
+        history.loss_curve.append(last["task"])
+        history.size_loss_curve.append(last["size"])
         history.size_curve.append(sizes)
         if verbose:
             print(f"Iteration {len(history.loss_curve)}, loss = {history.loss_curve[-1]:.8f}")
@@ -70,11 +109,11 @@ def train_lbfgs(
     except KeyboardInterrupt:
         warnings.warn("Training interrupted by user.")
         _keep(network, history, accepted, alpha, data)
-        return
-    history.n_iter = _check_optimize_result("lbfgs", result, max_iter)
+        raise _Interrupted from None
+    n_iter = _check_optimize_result("lbfgs", result, max_iter)
     if np.isfinite(result.fun) and np.all(np.isfinite(result.x)):
         theta.copy_(torch.from_numpy(result.x))
-        history.loss = float(result.fun)
+        history.loss = _task_loss(network, alpha, data)
     else:
         history.diverged = True
         warnings.warn(
@@ -83,10 +122,19 @@ def train_lbfgs(
             RuntimeWarning,
         )
         _keep(network, history, accepted, alpha, data)
+    return n_iter
+
+
+def _task_loss(network: GrowingNetwork, alpha: float, data: TrainingData) -> float:
+    """sklearn's loss (data loss + L2) of the network as it is."""
+    with torch.inference_mode():
+        objective: Objective = network.loss_and_gradient(
+            data.features(), data.Y, data.sample_weight, alpha
+        )
+    return objective.task_loss()
 
 
 def _keep(network, history, x: np.ndarray, alpha: float, data: TrainingData) -> None:
     """Set the network to ``x`` and record its loss as the final one."""
     network.theta.copy_(torch.from_numpy(x))
-    objective = network.loss_and_gradient(data.features(), data.Y, data.sample_weight, alpha)
-    history.loss = float(objective)
+    history.loss = _task_loss(network, alpha, data)

@@ -130,6 +130,31 @@ OUTPUT_LOSSES: dict[str, Callable[[Tensor, Tensor, Tensor | None], tuple[Tensor,
 # the factor each OUTPUT_LOSSES sum leaves out (a multiplication saved per step)
 LOSS_SCALES: dict[str, float] = {"identity": 0.5, "logistic": 1.0, "softmax": 1.0, "exp": 1.0}
 
+# the loss of each row (batch,), on sklearn's scale, for comparisons row by row
+ROW_LOSSES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
+    "identity": lambda logits, y: 0.5 * ((logits - y) ** 2).sum(dim=1),
+    "logistic": lambda logits, y: torch.nn.functional.binary_cross_entropy_with_logits(
+        logits, y, reduction="none"
+    ).sum(dim=1),
+    "softmax": lambda logits, y: -(y * torch.log_softmax(logits, dim=1)).sum(dim=1),
+    "exp": lambda logits, y: (
+        torch.special.xlogy(y, y) - y * logits - y + torch.exp(logits)
+    ).sum(dim=1),
+}
+
+
+def baseline_row_losses(Y: Tensor, sample_weight: Tensor | None, out_activation: str) -> Tensor:
+    """Each row's loss under the best constant prediction (the weighted mean target)."""
+    mean = Y.mean(0) if sample_weight is None else sample_weight @ Y / sample_weight.sum()
+    eps = torch.finfo(Y.dtype).eps
+    if out_activation == "identity":
+        logits = mean
+    elif out_activation == "logistic":
+        logits = torch.logit(mean.clamp(eps, 1 - eps))
+    else:  # softmax and exp: the log of the mean
+        logits = torch.log(mean.clamp_min(eps))
+    return ROW_LOSSES[out_activation](logits.expand_as(Y), Y)
+
 
 class Objective(NamedTuple):
     """One batch's objective, kept in parts so that no scalar is multiplied per step.
@@ -143,7 +168,20 @@ class Objective(NamedTuple):
     size_loss: float
 
     def __float__(self) -> float:
-        return float(self.loss_sum / self.weight_sum) + self.size_loss
+        return self.task_loss() + self.size_loss
+
+    def task_loss(self) -> float:
+        """sklearn's objective of the batch: data loss and L2 term, no size loss."""
+        return float(self.loss_sum / self.weight_sum)
+
+
+class Trial(NamedTuple):
+    """A hidden layer tried with its first ``n_neurons`` neurons and outgoing weights
+    ``readout`` (n_neurons, width of the next layer)."""
+
+    layer: int
+    n_neurons: int
+    readout: Tensor
 
 
 class GrowingNetwork:
@@ -152,7 +190,13 @@ class GrowingNetwork:
     Parameters live in ``theta``; ``loss_and_gradient`` fills ``grad``.
     """
 
-    def __init__(self, arch: Architecture, growth: GrowthSettings, theta: Tensor) -> None:
+    def __init__(
+        self,
+        arch: Architecture,
+        growth: GrowthSettings,
+        theta: Tensor,
+        grown: Sequence[int] | None = None,
+    ) -> None:
         self.arch = arch
         self.growth = growth
         self.layout = Layout.of(arch)
@@ -165,6 +209,8 @@ class GrowingNetwork:
         self._loss_scale = LOSS_SCALES[arch.out_activation]
         self._static_gates = [LayerGates(capacity) for capacity in arch.capacities]
         self._bind_views()
+        # per hidden layer, the most neurons it has ever had active: those beyond are new
+        self.grown = list(self.active_sizes() if grown is None else grown)
 
     def _bind_views(self) -> None:
         """Views of every parameter into ``theta`` and ``grad``, and per-device scratch."""
@@ -185,8 +231,10 @@ class GrowingNetwork:
         self._regularized_grad = grad[: layout.n_regularized]
         # on the CPU the size variables are read and clipped through a memoryview of
         # their memory, which costs less per step than a torch (or numpy) operation
-        self._host_size_variables = (
-            memoryview(self.size_variables.numpy()) if shares_host_memory(theta.device) else None
+        on_host = shares_host_memory(theta.device)
+        self._host_size_variables = memoryview(self.size_variables.numpy()) if on_host else None
+        self._host_size_variable_grads = (
+            memoryview(self.size_variable_grads.numpy()) if on_host else None
         )
         self._one = theta.new_ones(1)
         self._gate_function = GATE_FUNCTIONS.get(self.arch.growth)
@@ -240,11 +288,12 @@ class GrowingNetwork:
             "growth": self.growth,
             "theta": self.theta.detach().cpu().numpy(),
             "dtype": str(self.theta.dtype).removeprefix("torch."),
+            "grown": list(self.grown),
         }
 
     def __setstate__(self, state: dict) -> None:
-        theta = torch.from_numpy(np.array(state["theta"]))
-        self.__init__(state["arch"], state["growth"], theta.to(getattr(torch, state["dtype"])))
+        theta = torch.from_numpy(np.array(state["theta"])).to(getattr(torch, state["dtype"]))
+        self.__init__(state["arch"], state["growth"], theta, state.get("grown"))
 
     def with_capacities(
         self, capacities: tuple[int, ...], rng: np.random.RandomState
@@ -273,6 +322,10 @@ class GrowingNetwork:
                 kept = min(self.arch.capacities[layer], capacities[layer])
                 if new_z != 0:
                     resized.size_weights[layer][:kept].mul_(old_z / new_z)
+        resized.grown = [
+            max(n, min(grown, capacity))
+            for n, grown, capacity in zip(resized.grown, self.grown, capacities)
+        ]
         return resized
 
     def to(self, device: torch.device, dtype: torch.dtype | None = None) -> GrowingNetwork:
@@ -304,6 +357,20 @@ class GrowingNetwork:
                 for layer, value in enumerate(values):
                     host[layer] = min(max(value, 0.0), 1.0)
 
+    def step_size_variables(self, rates: Sequence[float], limit: float) -> None:
+        """One gradient step on each size variable, ``rate`` times its gradient (of the
+        whole loss), at most ``limit`` either way."""
+        host, host_grad = self._host_size_variables, self._host_size_variable_grads
+        if host is None:
+            step = self.size_variable_grads * self.size_variables.new_tensor(rates)
+            self.size_variables.sub_(step.clamp_(-limit, limit))
+            return
+        rounded = self._rounded  # the arithmetic of the device path, in the network's precision
+        limit = rounded(limit)
+        for layer, rate in enumerate(rates):
+            step = rounded(rounded(rate) * host_grad[layer])
+            host[layer] -= min(max(step, -limit), limit)
+
     def _size_variable_values(self) -> list[float]:
         host = self._host_size_variables
         return self.size_variables.tolist() if host is None else host.tolist()
@@ -317,9 +384,31 @@ class GrowingNetwork:
         gate_function, rounded = self._gate_function, self._rounded
         return [gate_function(value, n, rounded) for value, n in zip(z, arch.capacities)]
 
+    def continuous_sizes(self) -> tuple[float, ...]:
+        """Size of each hidden layer in neurons, the partly active neuron included."""
+        capacities = self.arch.capacities
+        if not self.arch.growing:
+            return tuple(float(c) for c in capacities)
+        return tuple(
+            continuous_size(self.arch.growth, z, c)
+            for z, c in zip(self._size_variable_values(), capacities)
+        )
+
     def active_sizes(self) -> tuple[int, ...]:
         """Neurons with a non-zero gate in each hidden layer."""
         return tuple(g.n_active for g in self.gates())
+
+    def take_new_neurons(self) -> list[tuple[int, int, int]]:
+        """Neurons active now that never were before, as ``(layer, start, stop)``.
+
+        They are recorded as grown: each neuron is new once.
+        """
+        new = []
+        for layer, n_active in enumerate(self.active_sizes()):
+            if n_active > self.grown[layer]:
+                new.append((layer, self.grown[layer], n_active))
+                self.grown[layer] = n_active
+        return new
 
     # -- the computed blocks -----------------------------------------------------------------
 
@@ -535,6 +624,87 @@ class GrowingNetwork:
         loss_sum, _ = self._output_loss(self.logits(X), Y, sample_weight)
         total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
         return float(loss_sum / total_weight) * self._loss_scale
+
+    def _plain_forward(
+        self, X: Tensor, trial: Trial | None = None
+    ) -> tuple[list[Tensor], list[Tensor], Tensor]:
+        """Forward pass over the active neurons in plain operations (not the training path).
+
+        Returns each hidden layer's ungated activations and gates (one per
+        computed neuron) and the logits. A ``trial`` computes its layer with
+        its first ``trial.n_neurons`` neurons (those beyond the active ones
+        fully on), whose outgoing weights are ``trial.readout``.
+        """
+        z = self._size_variable_values() if self.arch.growing else ()
+        gates = self.gates()
+        widths = [g.n_active for g in gates]
+        if trial is not None:
+            widths[trial.layer] = trial.n_neurons
+        a, activations, gate_columns = X, [], []
+        for layer, (layer_gates, n) in enumerate(zip(gates, widths)):
+            incoming = self._incoming(layer, a.shape[1], n, trial)
+            pre = torch.addmm(self.biases[layer][:n], a, incoming)  # (batch, n)
+            if z:
+                pre.add_(self.size_weights[layer][:n], alpha=z[layer])
+            h = HIDDEN_ACTIVATIONS[self.arch.activation](pre)
+            column = h.new_ones(n)
+            last = layer_gates.n_active - 1
+            if 0 <= last < n:
+                column[last] = layer_gates.last_gate
+            activations.append(h)
+            gate_columns.append(column)
+            a = h * column
+        outgoing = self._incoming(self.arch.n_hidden, a.shape[1], self.arch.n_outputs, trial)
+        return activations, gate_columns, torch.addmm(self.biases[-1], a, outgoing)
+
+    def _incoming(self, layer: int, n_in: int, n: int, trial: Trial | None) -> Tensor:
+        """Weights into the first ``n`` neurons of ``layer`` from its first ``n_in`` inputs."""
+        if trial is not None and trial.layer == layer - 1:
+            return trial.readout[:, :n]
+        return self.weights[layer][:n_in, :n]
+
+    def data_loss(
+        self, X: Tensor, Y: Tensor, sample_weight: Tensor | None, trial: Trial | None = None
+    ) -> float:
+        """Weighted mean loss of the outputs on ``X`` (no L2 or size term), of the
+        network or of a ``trial`` of it (``_plain_forward``)."""
+        loss_sum, _ = self._output_loss(self._plain_forward(X, trial)[2], Y, sample_weight)
+        total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
+        return float(loss_sum / total_weight) * self._loss_scale
+
+    def row_losses(self, X: Tensor, Y: Tensor) -> Tensor:
+        """The loss of each row of ``X`` (no L2 or size term), (batch,)."""
+        return ROW_LOSSES[self.arch.out_activation](self._plain_forward(X)[2], Y)
+
+    def activations_and_deltas(
+        self,
+        X: Tensor,
+        Y: Tensor,
+        sample_weight: Tensor | None,
+        lowest: int,
+        trial: Trial | None = None,
+    ) -> tuple[list[Tensor], list[Tensor], dict[int, Tensor]]:
+        """What ``_plain_forward`` returns but the logits, and the gradient of the
+        batch objective by the pre-activations of every layer above ``lowest``
+        (key ``n_hidden``: the logits).
+
+        Used when neurons join a layer (``_entry``) and to try sizes
+        (``_sizing``), not in every step.
+        """
+        activations, gate_columns, logits = self._plain_forward(X, trial)
+        _, delta = self._output_loss(logits, Y, sample_weight)
+        if sample_weight is None:
+            delta = delta / X.shape[0]
+        else:
+            delta = delta * (sample_weight / sample_weight.sum())[:, None]
+        deltas = {self.arch.n_hidden: delta}
+        for layer in range(self.arch.n_hidden - 1, lowest, -1):
+            h, above = activations[layer], deltas[layer + 1]
+            weights = self._incoming(layer + 1, h.shape[1], above.shape[1], trial)
+            d_h = (above @ weights.t()) * gate_columns[layer]  # (batch, n)
+            backward = self._activation_backward
+            deltas[layer] = d_h if backward is None else backward(d_h, h)
+        return activations, gate_columns, deltas
 
     # -- loss and gradient -------------------------------------------------------------------
 

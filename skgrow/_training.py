@@ -19,8 +19,9 @@ import scipy.sparse as sp
 import torch
 from sklearn.exceptions import ConvergenceWarning
 
-from skgrow._growth import continuous_size
+from skgrow._entry import fit_new_neurons
 from skgrow._network import GrowingNetwork, Objective
+from skgrow._sizing import SelfSizing, SizingState
 
 Tensor = torch.Tensor
 
@@ -66,6 +67,10 @@ class FlatOptimizer(PicklesTensorsAsArrays):
     the size variables have their own rates (``size_lr_ratios``, one per
     hidden layer), one for the weights and one per size variable (they sit
     last in the buffer).
+
+    With ``size_rates`` (one per hidden layer) the solver steps the weights
+    only, and each size variable takes a plain gradient step with its rate,
+    of at most ``size_step_limit``.
     """
 
     def __init__(
@@ -73,12 +78,19 @@ class FlatOptimizer(PicklesTensorsAsArrays):
         network: GrowingNetwork,
         learning_rate_init: float,
         size_lr_ratios: Sequence[float],
+        size_rates: Sequence[float] | None = None,
+        size_step_limit: float = math.inf,
     ):
         self.network = network
+        self.size_step_limit = size_step_limit
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
         sizes = network.layout.size_variables
-        if sizes.size == 0 or all(ratio == 1.0 for ratio in size_lr_ratios):
+        self.size_rates = None
+        if sizes.size and size_rates is not None:
+            self.groups = [(slice(0, sizes.offset), 1.0)]
+            self.size_rates = list(size_rates)
+        elif sizes.size == 0 or all(ratio == 1.0 for ratio in size_lr_ratios):
             self.groups = [(slice(0, network.layout.n_parameters), 1.0)]
         else:
             self.groups = [(slice(0, sizes.offset), 1.0)] + [
@@ -87,6 +99,12 @@ class FlatOptimizer(PicklesTensorsAsArrays):
             ]
 
     def step(self) -> None:
+        """Step on the gradient in ``network.grad``."""
+        self._solver_step()
+        if self.size_rates is not None:
+            self.network.step_size_variables(self.size_rates, self.size_step_limit)
+
+    def _solver_step(self) -> None:
         raise NotImplementedError
 
     def _group_views(self) -> list[tuple[list[Tensor], float]]:
@@ -166,8 +184,10 @@ class AdamOptimizer(FlatOptimizer):
         beta_1: float,
         beta_2: float,
         epsilon: float,
+        size_rates: Sequence[float] | None = None,
+        size_step_limit: float = math.inf,
     ):
-        super().__init__(network, learning_rate_init, size_lr_ratios)
+        super().__init__(network, learning_rate_init, size_lr_ratios, size_rates, size_step_limit)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
         theta = network.theta
@@ -182,7 +202,7 @@ class AdamOptimizer(FlatOptimizer):
     def _state_buffers(self) -> tuple[Tensor, ...]:
         return self.first_moment, self.second_moment
 
-    def step(self) -> None:
+    def _solver_step(self) -> None:
         self.t += 1
         bias_correction = math.sqrt(1.0 - self.beta_2**self.t)
         if not self.fused:
@@ -229,8 +249,10 @@ class SGDOptimizer(FlatOptimizer):
         momentum: float,
         nesterov: bool,
         power_t: float,
+        size_rates: Sequence[float] | None = None,
+        size_step_limit: float = math.inf,
     ):
-        super().__init__(network, learning_rate_init, size_lr_ratios)
+        super().__init__(network, learning_rate_init, size_lr_ratios, size_rates, size_step_limit)
         self.schedule, self.momentum, self.nesterov, self.power_t = (
             schedule,
             momentum,
@@ -245,7 +267,7 @@ class SGDOptimizer(FlatOptimizer):
     def _state_buffers(self) -> tuple[Tensor, ...]:
         return (self.velocity,)
 
-    def step(self) -> None:
+    def _solver_step(self) -> None:
         for (theta, grad, velocity), ratio in self._group_views():
             rate = self.learning_rate * ratio
             velocity.mul_(self.momentum).add_(grad, alpha=-rate)
@@ -311,14 +333,18 @@ class TrainingHistory(PicklesTensorsAsArrays):
     t: int = 0
     loss: float = math.nan
     loss_curve: list[float] = field(default_factory=list)
+    size_loss_curve: list[float] = field(default_factory=list)
     size_curve: list[tuple[float, ...]] = field(default_factory=list)
     best_loss: float | None = math.inf
     validation_scores: list[float] | None = None
     best_validation_score: float | None = None
     validation_loss_curve: list[float] | None = None
     no_improvement_count: int = 0
+    # the loss that later epochs must improve on: the lowest since the layers last grew
+    reference_loss: float = math.inf
     best_theta: Tensor | None = None
     diverged: bool = False
+    sizing: SizingState | None = None  # target_size="auto"
 
     def __post_init__(self) -> None:
         if self.early_stopping:
@@ -338,6 +364,7 @@ class StochasticSettings:
     alpha: float
     verbose: bool
     progress_bar: bool = False
+    fitted_new_neurons: bool = False
 
 
 @dataclass
@@ -401,13 +428,7 @@ class TrainingData:
 
 def layer_sizes(network: GrowingNetwork) -> tuple[float, ...]:
     """Continuous size of each hidden layer, in neurons."""
-    z = network.size_variables.tolist()
-    if not network.arch.growing:
-        return tuple(float(c) for c in network.arch.capacities)
-    return tuple(
-        continuous_size(network.arch.growth, value, capacity)
-        for value, capacity in zip(z, network.arch.capacities)
-    )
+    return network.continuous_sizes()
 
 
 # -- the loop ---------------------------------------------------------------------------------
@@ -419,12 +440,20 @@ def train_step(
     X: Tensor,
     Y: Tensor,
     w: Tensor | None,
-    alpha: float,
+    settings: StochasticSettings,
 ) -> Objective:
-    """One gradient step on one batch; returns the batch's objective."""
-    objective = network.loss_and_gradient(X, Y, w, alpha)
+    """One gradient step on one batch; returns the batch's objective.
+
+    Neurons that the step switches on for the first time get fitted
+    outgoing weights (``_entry``) when ``settings.fitted_new_neurons``.
+    """
+    objective = network.loss_and_gradient(X, Y, w, settings.alpha)
     optimizer.step()
     network.clip_size_variables()
+    if settings.fitted_new_neurons:
+        new = network.take_new_neurons()
+        if new:
+            fit_new_neurons(network, X, Y, w, new, settings.alpha)
     return objective
 
 
@@ -440,8 +469,12 @@ def run_epoch(
     data: TrainingData,
     settings: StochasticSettings,
     rng: np.random.RandomState,
-) -> float:
-    """One pass over the data in mini-batches; returns the mean batch loss."""
+) -> tuple[float, float]:
+    """One pass over the data in mini-batches.
+
+    Returns sklearn's epoch loss (the batches' data loss + L2 term, weighted
+    by batch length) and the mean size loss over the same batches.
+    """
     n = data.n_samples
     if settings.shuffle:
         permutation = np.arange(n)
@@ -451,9 +484,9 @@ def run_epoch(
     if batch_size >= n:  # one batch: row order does not change the gradient
         with torch.inference_mode():
             objective = train_step(
-                network, optimizer, data.features(), data.Y, data.sample_weight, settings.alpha
+                network, optimizer, data.features(), data.Y, data.sample_weight, settings
             )
-            return float(objective)
+            return objective.task_loss(), objective.size_loss
     order = torch.from_numpy(data.order).to(data.Y.device)
     row_bytes = (data.X.shape[1] + data.Y.shape[1] + 1) * data.Y.element_size()
     chunk = max(1, CHUNK_BYTES // (row_bytes * batch_size)) * batch_size
@@ -469,14 +502,14 @@ def run_epoch(
             Xs, Ys = X.split(batch_size), Y.split(batch_size)
             ws = [None] * len(Xs) if w is None else w.split(batch_size)
             for X, Y, w in zip(Xs, Ys, ws):
-                objective = train_step(network, optimizer, X, Y, w, settings.alpha)
+                objective = train_step(network, optimizer, X, Y, w, settings)
                 n_rows = X.shape[0]
                 if on_host:
                     total += float(objective.loss_sum) * n_rows / objective.weight_sum
                 else:
                     total.add_(objective.loss_sum, alpha=n_rows / objective.weight_sum)
                 size_total += objective.size_loss * n_rows
-    return (float(total) + size_total) / n
+    return float(total) / n, size_total / n
 
 
 def update_no_improvement_count(
@@ -485,10 +518,13 @@ def update_no_improvement_count(
     tol: float,
     validation: Callable[[], tuple[float, float]] | None,
     verbose: bool,
+    grew: bool = False,
 ) -> None:
     """sklearn's rule: count epochs without ``tol`` improvement, keep the best model.
 
     ``validation`` returns the held-out score and loss when early stopping.
+    An epoch in which a layer ``grew`` to more neurons than it ever had counts
+    as an improvement: training does not stop while a layer is still growing.
     """
     if validation is not None:
         score, loss = validation()
@@ -497,7 +533,7 @@ def update_no_improvement_count(
         history.validation_loss_curve.append(loss)
         if verbose:
             print(f"Validation score: {score:f}")
-        if score < history.best_validation_score + tol:
+        if score < history.best_validation_score + tol and not grew:
             history.no_improvement_count += 1
         else:
             history.no_improvement_count = 0
@@ -506,12 +542,15 @@ def update_no_improvement_count(
             history.best_theta = network.theta.clone()
         return
     last = history.loss_curve[-1]
-    if last > history.best_loss - tol:
+    if grew:  # a larger network: improvement is measured from its loss on
+        history.no_improvement_count = 0
+        history.reference_loss = last
+    elif last > history.reference_loss - tol:
         history.no_improvement_count += 1
     else:
         history.no_improvement_count = 0
-    if last < history.best_loss:
-        history.best_loss = last
+    history.reference_loss = min(history.reference_loss, last)
+    history.best_loss = min(history.best_loss, last)
 
 
 def _format_sizes(sizes: tuple[float, ...]) -> str:
@@ -534,11 +573,14 @@ class ProgressBar:
         self._bar.close()
 
 
-def _record_epoch(history: TrainingHistory, network: GrowingNetwork, loss: float, n: int) -> None:
+def _record_epoch(
+    history: TrainingHistory, network: GrowingNetwork, loss: float, size_loss: float, n: int
+) -> None:
     history.loss = loss
     history.n_iter += 1
     history.t += n
     history.loss_curve.append(loss)
+    history.size_loss_curve.append(size_loss)
     history.size_curve.append(layer_sizes(network))
 
 
@@ -582,6 +624,7 @@ def train_stochastic(
     *,
     incremental: bool,
     validation: Callable[[], tuple[float, float]] | None,
+    sizing: SelfSizing | None = None,
 ) -> None:
     """Epochs of mini-batch training until convergence or ``max_iter``.
 
@@ -594,9 +637,11 @@ def train_stochastic(
     progress = ProgressBar(settings.max_iter) if settings.progress_bar else None
     try:
         for _ in range(settings.max_iter):
-            loss = run_epoch(network, optimizer, data, settings, rng)
-            if _has_diverged(loss, network):
+            grown_before = list(network.grown)
+            loss, size_loss = run_epoch(network, optimizer, data, settings, rng)
+            if _has_diverged(loss + size_loss, network):
                 network.theta.copy_(last_finite)
+                network.grown = grown_before
                 history.diverged = True
                 warnings.warn(
                     f"Training diverged in epoch {history.n_iter + 1}: the loss became "
@@ -606,13 +651,23 @@ def train_stochastic(
                 )
                 break
             last_finite.copy_(network.theta)
-            _record_epoch(history, network, loss, data.n_samples)
+            _record_epoch(history, network, loss, size_loss, data.n_samples)
             if settings.verbose:
                 _print_epoch(history, network.arch.growing)
             if progress is not None:
                 progress.update(loss, history.size_curve[-1])
+            network.take_new_neurons()  # those of this epoch, when entry did not record them
+            if sizing is not None:
+                steps = math.ceil(data.n_samples / settings.batch_size)
+                data = sizing.after_epoch(network, steps) or data
+            deciding = sizing is not None and not sizing.done  # widths still being decided
             update_no_improvement_count(
-                history, network, settings.tol, validation, settings.verbose
+                history,
+                network,
+                settings.tol,
+                validation,
+                settings.verbose,
+                grew=network.grown != grown_before or deciding,
             )
             optimizer.iteration_ends(history.t)
             if _converged(history, optimizer, settings, validation is not None) or incremental:

@@ -195,6 +195,8 @@ INVALID_PARAMETERS = [
     ("target_size", -1),
     ("target_size", 1000),
     ("size_learning_rate", 0.0),
+    ("new_neurons", "zero"),
+    ("size_tol", -0.1),
     ("device", "tpu"),
     ("dtype", "float16"),
     ("progress_bar", "yes"),

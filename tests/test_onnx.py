@@ -34,7 +34,13 @@ def run_onnx(onx, X):
 
 def partly_grown(Estimator, growth, sizes, **params):
     """A model trained briefly enough that its growing layers are partly on."""
-    settings = {"activation": "tanh", "learning_rate_init": 0.01, "batch_size": 20, "max_iter": 10}
+    settings = {
+        "activation": "tanh",
+        "learning_rate_init": 0.01,
+        "size_learning_rate": 0.02,
+        "batch_size": 20,
+        "max_iter": 10,
+    }
     settings.update(params)
     return Estimator(hidden_layer_sizes=sizes, growth=growth, random_state=0, **settings)
 

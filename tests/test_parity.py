@@ -187,7 +187,12 @@ def test_tolerance_stops_training(Estimator, friedman, digits):
 def test_n_iter_no_change_inf_runs_every_epoch(digits):
     X, y = digits
     model = GrowingMLPClassifier(
-        tol=1e9, max_iter=40, solver="sgd", n_iter_no_change=np.inf, hidden_layer_sizes=(5,)
+        tol=1e9,
+        max_iter=40,
+        solver="sgd",
+        n_iter_no_change=np.inf,
+        hidden_layer_sizes=(5,),
+        growth="none",  # a growing layer's epochs of growth count as improvements
     )
     with pytest.warns(ConvergenceWarning, match=re.escape("Maximum iterations (40) reached")):
         model.fit(X, y)
@@ -207,6 +212,7 @@ def test_early_stopping_keeps_the_best_epoch(Estimator, growth, friedman, digits
         n_iter_no_change=3,
         max_iter=300,
         learning_rate_init=0.01,
+        size_learning_rate=0.002,  # still growing when training stops
         batch_size=20,
         random_state=0,
     ).fit(X, y)
@@ -450,6 +456,7 @@ def test_warm_start_continues_weights_and_sizes(Estimator, growth, friedman, dig
         growth=growth,
         max_iter=10,
         batch_size=10,
+        size_learning_rate=0.002,
         warm_start=True,
         random_state=0,
     )
@@ -483,8 +490,13 @@ def test_warm_start_adapts_capacity_keeping_trained_neurons(
         model.fit(X, y)
     before = outputs(model, X)
     sizes_before = model.size_curve_[-1]
-    # a (near) zero learning rate: the fit only changes the shapes
-    model.set_params(hidden_layer_sizes=new_capacity, learning_rate_init=1e-12, max_iter=1)
+    # (near) zero learning rates: the fit only changes the shapes
+    model.set_params(
+        hidden_layer_sizes=new_capacity,
+        learning_rate_init=1e-12,
+        size_learning_rate=1e-12,
+        max_iter=1,
+    )
     with pytest.warns(ConvergenceWarning):
         model.fit(X, y)
     assert model._network.arch.capacities == new_capacity
@@ -556,7 +568,15 @@ def test_regressor_positional_order_is_sklearns(friedman):
 
 
 def test_parameters_are_sklearns_plus_growth():
-    growth = {"growth", "size_penalty", "initial_size", "target_size", "size_learning_rate"}
+    growth = {
+        "growth",
+        "size_penalty",
+        "initial_size",
+        "target_size",
+        "size_learning_rate",
+        "new_neurons",
+        "size_tol",
+    }
     for ours, theirs in [
         (GrowingMLPRegressor(), MLPRegressor()),
         (GrowingMLPClassifier(), MLPClassifier()),

@@ -181,7 +181,7 @@ def test_divergence_restores_the_weights_and_sizes_of_the_last_finite_epoch(grow
         snapshots.append(network.theta.clone())
         if len(snapshots) == 4:
             network.theta.mul_(float("inf"))
-            return float("nan")
+            return float("nan"), 0.0
         return loss
 
     monkeypatch.setattr(skgrow._training, "run_epoch", diverge_in_fourth_epoch)

@@ -1,0 +1,75 @@
+"""Neurons that join a layer for the first time start with useful outgoing weights.
+
+A neuron drawn at random and switched on usually raises the loss at first:
+its outgoing weights point anywhere. With ``new_neurons="fitted"`` a neuron
+that becomes active for the first time (it was never active before) gets
+outgoing weights that help at once or at least do no harm:
+
+* in the last hidden layer, those of a ridge-regularised Gauss-Newton step
+  on the batch it joins in, taken on the new neurons' outgoing weights alone.
+  With ``H`` their activations on the batch (n, k), ``D`` the gradient of
+  the batch objective by the logits (n, m) and ``P`` the rows' shares of the
+  batch weight (1/n without sample weights)::
+
+      W_new = -(H^T P H + ridge I)^-1 H^T D        # (k, m)
+
+  For the squared error this is the ridge least-squares fit of the residual;
+  for the log-loss a shorter step than Newton's (unit curvature where the
+  log-loss has at most 1/4). The ridge is the mean of ``diag(H^T P H)``: for
+  one neuron, half the least-squares weight.
+* in earlier layers, zero: the next layer's curvature is unknown, so a step
+  of this kind can overshoot by any factor; a neuron whose outgoing weights
+  are zero leaves the network as it is and learns them by gradient.
+
+Incoming weights stay as drawn. Gates still open gradually, so the
+network changes gradually too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from skgrow._network import GrowingNetwork
+
+Tensor = torch.Tensor
+
+RIDGE = 1.0  # times the mean squared activation of the new neurons
+NEW_NEURONS = ("fitted", "random")
+
+
+def fit_new_neurons(
+    network: GrowingNetwork,
+    X: Tensor,
+    Y: Tensor,
+    sample_weight: Tensor | None,
+    new: Sequence[tuple[int, int, int]],
+    alpha: float,
+) -> None:
+    """Set the outgoing weights of the neurons in ``new``, ``(layer, start, stop)`` each:
+    neurons ``start:stop`` of hidden layer ``layer`` join for the first time.
+
+    ``alpha`` (sklearn's L2 strength, per batch weight) adds to the ridge.
+    """
+    last = network.arch.n_hidden - 1
+    for layer, start, stop in new:  # every new neuron starts from no contribution
+        network.weights[layer + 1][start:stop] = 0.0
+    for layer, start, stop in new:
+        if layer == last:
+            activations, _, deltas = network.activations_and_deltas(X, Y, sample_weight, last)
+            D = deltas[layer + 1]
+            step = readout_step(activations[layer][:, start:stop], D, sample_weight, alpha)
+            network.weights[layer + 1][start:stop, : D.shape[1]] = step
+
+
+def readout_step(F: Tensor, D: Tensor, sample_weight: Tensor | None, alpha: float) -> Tensor:
+    """The ridge Gauss-Newton step (k, m) on the outgoing weights of neurons whose outputs
+    on a batch are ``F`` (n, k), where ``D`` (n, m) is the gradient of the batch
+    objective by the next layer's pre-activations."""
+    weight_sum = float(F.shape[0]) if sample_weight is None else float(sample_weight.sum())
+    shares = 1.0 / weight_sum if sample_weight is None else (sample_weight / weight_sum)[:, None]
+    gram = F.t() @ (F * shares)  # (k, k)
+    ridge = RIDGE * float(gram.diagonal().mean()) + alpha / weight_sum + 1e-12
+    gram.diagonal().add_(ridge)
+    return -torch.linalg.solve(gram, F.t() @ D)

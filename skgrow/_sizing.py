@@ -1,0 +1,202 @@
+"""``target_size="auto"``: hidden layers that double while doubling pays off.
+
+Self-sizing works in *stages*. A stage trains the network with every hidden
+layer at a target width (the size loss pulls each layer there, as with a
+fixed ``target_size``) until training at that width has nearly stopped
+improving the loss on held-out rows. Then the stage is judged against the
+last accepted one: if doubling the layers lowered the held-out loss by more
+than ``size_tol`` (as a fraction of the baseline loss, that of the best
+constant prediction), the doubling is accepted and the next stage doubles
+again. Growth stops at the first doubling that clearly did not pay -- its
+gain plus one standard error (over the held-out rows, paired) below the
+cost -- and the layers go back to the last accepted widths. When the
+evidence is unclear (few held-out rows), the layers keep growing: a wider
+layer rarely costs accuracy, a narrower one often does.
+
+Doubling a layer of ``n`` neurons adds ``n``, so each added neuron must
+lower the held-out loss by ``size_tol / n`` of the baseline: the cost of a
+neuron, relative to the width of the layer it joins.
+
+The held-out rows are ``validation_fraction`` of the training data (the
+early-stopping validation set when ``early_stopping=True``). They join the
+training data once the widths are decided.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+
+from skgrow._growth import size_variable
+from skgrow._network import GrowingNetwork, baseline_row_losses
+
+FIRST_WIDTH = 4  # neurons per layer in the first stage
+PATIENCE = 3  # epochs over which a stage's progress is measured
+STAGE_PROGRESS = 0.2  # a stage ends when it gains less than this share of size_tol ...
+MIN_STAGE_STEPS = 50  # ... after at least this many optimiser steps at its widths
+Z_SCORE = 1.0  # a doubling falls short when its gain plus this many standard errors does
+
+
+@dataclass
+class SizingState:
+    """Where self-sizing stands; kept between ``partial_fit`` calls.
+
+    Row losses are numpy arrays over the held-out rows: the stage's best
+    epoch and the last accepted stage's best epoch.
+    """
+
+    targets: list[float]
+    size_tol: float
+    max_stage_epochs: int  # the budget shared over the stages
+    accepted: list[float] | None = None
+    accepted_loss: float = math.inf
+    accepted_rows: np.ndarray | None = None
+    stage_losses: list[float] = field(default_factory=list)  # best so far, per epoch
+    stage_rows: np.ndarray | None = None
+    stage_steps: int = 0
+    done: bool = False
+    decisions: list[tuple[tuple[float, ...], float, bool]] = field(default_factory=list)
+
+    @classmethod
+    def start(
+        cls, network: GrowingNetwork, size_tol: float, initial: tuple[int, ...], max_iter: int
+    ) -> SizingState:
+        """The first stage: each layer at ``FIRST_WIDTH`` neurons, or at ``initial`` if more.
+
+        A stage lasts at most an equal share of ``max_iter``, with a share left
+        for training at the chosen widths.
+        """
+        capacities = network.arch.capacities
+        widths = [float(min(c, max(FIRST_WIDTH, n))) for c, n in zip(capacities, initial)]
+        doublings = max(math.ceil(math.log2(c / w)) for c, w in zip(capacities, widths))
+        longest = max(PATIENCE + 1, max_iter // (doublings + 2))
+        state = cls(targets=widths, size_tol=size_tol, max_stage_epochs=longest)
+        state.apply(network)
+        return state
+
+    def apply(self, network: GrowingNetwork) -> None:
+        """Point each layer's size loss at its target."""
+        arch = network.arch
+        variables = tuple(
+            size_variable(arch.growth, t, c) for t, c in zip(self.targets, arch.capacities)
+        )
+        network.growth = replace(network.growth, target_variables=variables)
+
+    @property
+    def stage_best(self) -> float:
+        return self.stage_losses[-1] if self.stage_losses else math.inf
+
+    def observe(self, rows: np.ndarray, weights: np.ndarray | None, steps: int) -> None:
+        """Record one epoch's held-out row losses, taken at the stage's widths."""
+        loss = _mean(rows, weights)
+        if loss < self.stage_best:
+            self.stage_rows = rows
+        self.stage_losses.append(min(loss, self.stage_best))
+        self.stage_steps += steps
+
+    def stage_over(self, baseline: float) -> bool:
+        """Whether training at these widths has nearly stopped improving the held-out loss."""
+        losses = self.stage_losses
+        if len(losses) <= PATIENCE or self.stage_steps < MIN_STAGE_STEPS:
+            return False
+        if len(losses) >= self.max_stage_epochs:
+            return True
+        return losses[-PATIENCE - 1] - losses[-1] < STAGE_PROGRESS * self.size_tol * baseline
+
+    def decide(
+        self, network: GrowingNetwork, baseline: float, weights: np.ndarray | None
+    ) -> None:
+        """Judge the finished stage: double again, or go back to the last accepted widths."""
+        capacities = network.arch.capacities
+        pays = self.accepted is None or self._pays(baseline, weights)
+        self.decisions.append((tuple(self.targets), self.stage_best / baseline, pays))
+        if pays:
+            self.accepted = list(self.targets)
+            self.accepted_loss, self.accepted_rows = self.stage_best, self.stage_rows
+            doubled = [float(min(c, 2 * t)) for t, c in zip(self.targets, capacities)]
+            self.done = doubled == self.targets
+            self.targets = doubled
+        else:
+            self.targets = list(self.accepted)
+            self.done = True
+        self.stage_losses, self.stage_rows, self.stage_steps = [], None, 0
+        self.apply(network)
+
+    def _pays(self, baseline: float, weights: np.ndarray | None) -> bool:
+        gain, error = _paired_gain(self.accepted_rows, self.stage_rows, weights)
+        return gain + Z_SCORE * error > self.size_tol * baseline
+
+
+def _mean(rows: np.ndarray, weights: np.ndarray | None) -> float:
+    return float(np.average(rows, weights=weights))
+
+
+def _paired_gain(
+    before: np.ndarray, after: np.ndarray, weights: np.ndarray | None
+) -> tuple[float, float]:
+    """Mean decrease of the row losses and its standard error (unpaired where the held-out
+    rows differ, as between ``partial_fit`` calls)."""
+    if before.shape != after.shape:
+        return _mean(before, None) - _mean(after, weights), math.sqrt(
+            np.var(before) / before.size + np.var(after) / after.size
+        )
+    differences = before - after
+    shares = np.full(differences.size, 1.0 / differences.size) if weights is None else (
+        weights / weights.sum()
+    )
+    mean = float(shares @ differences)
+    effective_n = 1.0 / float(shares @ shares)
+    variance = float(shares @ (differences - mean) ** 2)
+    return mean, math.sqrt(variance / max(effective_n - 1.0, 1.0))
+
+
+def held_out_rows(network: GrowingNetwork, X: torch.Tensor, Y: torch.Tensor) -> np.ndarray:
+    """The loss of each held-out row, float64 on the host."""
+    with torch.inference_mode():
+        return network.row_losses(X, Y).double().cpu().numpy()
+
+
+class SelfSizing:
+    """Self-sizing while a network trains: its state, held-out rows and full data.
+
+    The training loop calls ``after_epoch`` after every epoch; it returns the
+    data to train on from then on (the full data once the widths are
+    decided: the held-out rows join) or None to go on as before.
+    """
+
+    def __init__(self, state: SizingState, network: GrowingNetwork, check, full_data=None):
+        self.state, self.check, self.full_data = state, check, full_data
+        weights = check.sample_weight
+        self.weights = None if weights is None else weights.double().cpu().numpy()
+        self.X = check.features()
+        baseline = baseline_row_losses(check.Y, weights, network.arch.out_activation)
+        # the scale of size_tol: the held-out loss of the best constant prediction
+        self.baseline = max(_mean(baseline.double().cpu().numpy(), self.weights), 1e-12)
+
+    @property
+    def done(self) -> bool:
+        return self.state.done
+
+    def after_epoch(self, network: GrowingNetwork, steps: int):
+        state = self.state
+        if state.done:
+            return None
+        sizes = network.continuous_sizes()
+        arrived = all(abs(s - t) <= max(0.5, 0.1 * t) for s, t in zip(sizes, state.targets))
+        if not arrived and not state.stage_losses:
+            return None  # a stage starts once the layers have reached its widths
+        state.observe(held_out_rows(network, self.X, self.check.Y), self.weights, steps)
+        if not state.stage_over(self.baseline):
+            return None
+        state.decide(network, self.baseline, self.weights)
+        return self.full_data if state.done else None
+
+    def after_stage(self, network: GrowingNetwork, steps: int):
+        """A whole stage has run (an L-BFGS round): judge it; as ``after_epoch``."""
+        state = self.state
+        state.observe(held_out_rows(network, self.X, self.check.Y), self.weights, steps)
+        state.decide(network, self.baseline, self.weights)
+        return self.full_data if state.done else None
