@@ -43,6 +43,10 @@ from skgrow._training import (
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _PREDICT_CHUNK_ELEMENTS = 2**24  # activations per prediction chunk (128 MiB in float64)
 _TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+# self-sizing holds out validation_fraction of the rows, more on small data: up to
+# HELD_OUT_ROWS rows or HELD_OUT_SHARE of them, whichever is fewer
+HELD_OUT_ROWS = 100
+HELD_OUT_SHARE = 0.25
 
 
 def _solver_is_stochastic(estimator: BaseGrowingMLP) -> bool:
@@ -296,6 +300,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                 self.epsilon,
                 size_rates=rates,
                 size_step_limit=self.size_learning_rate or math.inf,
+                size_loss_only=isinstance(self.target_size, str),
             )
         return SGDOptimizer(
             network,
@@ -307,6 +312,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             self.power_t,
             size_rates=rates,
             size_step_limit=self.size_learning_rate or math.inf,
+            size_loss_only=isinstance(self.target_size, str),
         )
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
@@ -362,6 +368,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                     tol=self.tol,
                     verbose=bool(self.verbose),
                     sizing=sizing,
+                    fitted_new_neurons=self.new_neurons == "fitted",
                 )
         if history.diverged:
             optimizer = None  # its moments are not finite; further training starts afresh
@@ -522,7 +529,9 @@ class BaseGrowingMLP(BaseEstimator, ABC):
     def _split_held_out(self, X, Y, sample_weight, rng):
         """``validation_fraction`` of the rows (at least 2, at most half), stratified
         for classifiers where every class has two rows."""
-        n_check = min(X.shape[0] // 2, max(2, math.ceil(self.validation_fraction * X.shape[0])))
+        n = X.shape[0]
+        share = max(self.validation_fraction, min(HELD_OUT_SHARE, HELD_OUT_ROWS / n))
+        n_check = min(n // 2, max(2, math.ceil(share * n)))
         stratify = Y if self._stratify_validation() else None
         if stratify is not None:
             _, counts = np.unique(stratify, axis=0, return_counts=True)

@@ -10,6 +10,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.optimize import _check_optimize_result
 
+from skgrow._entry import fit_new_neurons
 from skgrow._network import GrowingNetwork, Objective
 from skgrow._sizing import SelfSizing
 from skgrow._training import TrainingData, TrainingHistory, layer_sizes
@@ -34,36 +35,74 @@ def train_lbfgs(
     tol: float,
     verbose: bool,
     sizing: SelfSizing | None = None,
+    fitted_new_neurons: bool = False,
 ) -> None:
     """Minimise the whole objective with scipy's L-BFGS-B, as sklearn's MLPs do.
 
     Records sklearn's loss (data loss + L2), the size loss and the layer sizes
     after every L-BFGS iteration. A non-finite result, or Ctrl-C, keeps the
     last finite iterate with a warning. With ``sizing`` the iterations are
-    spent in rounds, one per self-sizing stage, then on the full data.
+    spent in rounds, one per self-sizing stage, then on the full data; the
+    size variables are held at the stages' targets.
     """
     history.n_iter = 0
+    fitted = fitted_new_neurons
     try:
         while sizing is not None and not sizing.done and history.n_iter < max_iter:
             rounds = min(ITERATIONS_PER_STAGE, max_iter - history.n_iter)
             with warnings.catch_warnings():  # a round that ends at its budget has not failed
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                used = _minimize(network, data, history, alpha, rounds, max_fun, tol, verbose)
+                used = _minimize(
+                    network, data, history, alpha, rounds, max_fun, tol, verbose, True, fitted
+                )
             history.n_iter += used
             if history.diverged:
                 return
             data = sizing.after_stage(network, used) or data
         left = max_iter - history.n_iter
         if left > 0:
-            history.n_iter += _minimize(network, data, history, alpha, left, max_fun, tol, verbose)
+            history.n_iter += _minimize(
+                network,
+                data,
+                history,
+                alpha,
+                left,
+                max_fun,
+                tol,
+                verbose,
+                sizing is not None,
+                fitted,
+            )
     except _Interrupted:
         return
 
 
-def _minimize(network, data, history, alpha, max_iter, max_fun, tol, verbose) -> int:
-    """One L-BFGS-B run from the current parameters; returns its iterations."""
+def _minimize(
+    network,
+    data,
+    history,
+    alpha,
+    max_iter,
+    max_fun,
+    tol,
+    verbose,
+    fixed_sizes=False,
+    fitted_new_neurons=False,
+) -> int:
+    """One L-BFGS-B run from the current parameters; returns its iterations.
+
+    With ``fixed_sizes`` the size variables are set to their targets and stay
+    there; neurons that this switches on for the first time enter as in a
+    stochastic step (``_entry``, with ``fitted_new_neurons``).
+    """
     theta = network.theta
     last: dict[str, float] = {}
+    if fixed_sizes:  # at the targets from the start, new neurons entering as in a step
+        with torch.inference_mode():
+            network.size_variables.copy_(theta.new_tensor(network.growth.target_variables))
+            new = network.take_new_neurons()
+            if new and fitted_new_neurons:
+                fit_new_neurons(network, data.features(), data.Y, data.sample_weight, new, alpha)
 
     def loss_and_gradient(x: np.ndarray) -> tuple[float, np.ndarray]:
         with torch.inference_mode():  # no autograd bookkeeping: each operation costs less
@@ -92,10 +131,14 @@ def _minimize(network, data, history, alpha, max_iter, max_fun, tol, verbose) ->
         if verbose:
             print(f"Iteration {len(history.loss_curve)}, loss = {history.loss_curve[-1]:.8f}")
 
-    # size variables stay in [0, 1] (empty to full), as with the stochastic solvers
+    # size variables stay in [0, 1] (empty to full), as with the stochastic solvers, or
+    # at their targets when self-sizing sets them
     bounds = [(None, None)] * accepted.size
     size_slot = network.layout.size_variables
-    bounds[size_slot.offset : size_slot.offset + size_slot.size] = [(0.0, 1.0)] * size_slot.size
+    sizes = [(0.0, 1.0)] * size_slot.size
+    if fixed_sizes:
+        sizes = [(z, z) for z in network.growth.target_variables]
+    bounds[size_slot.offset : size_slot.offset + size_slot.size] = sizes
     try:
         result = scipy.optimize.minimize(
             loss_and_gradient,

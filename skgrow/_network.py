@@ -261,6 +261,7 @@ class GrowingNetwork:
         self._views: BlockViews | None = None
         self._constants: dict[float, Tensor] = {}
         self._size_loss = 0.0
+        self._size_gradient: list[float] = []
 
     # -- construction and persistence -------------------------------------------------
 
@@ -357,18 +358,27 @@ class GrowingNetwork:
                 for layer, value in enumerate(values):
                     host[layer] = min(max(value, 0.0), 1.0)
 
-    def step_size_variables(self, rates: Sequence[float], limit: float) -> None:
-        """One gradient step on each size variable, ``rate`` times its gradient (of the
-        whole loss), at most ``limit`` either way."""
-        host, host_grad = self._host_size_variables, self._host_size_variable_grads
+    def step_size_variables(
+        self, rates: Sequence[float], limit: float, size_loss_only: bool = False
+    ) -> None:
+        """One gradient step on each size variable, ``rate`` times its gradient, at most
+        ``limit`` either way: the gradient of the whole loss in ``grad``, or that of
+        the size loss alone (of the last ``loss_and_gradient``)."""
+        host = self._host_size_variables
+        if size_loss_only:
+            gradient = self._size_gradient
+        elif host is None:
+            gradient = self.size_variable_grads
+        else:
+            gradient = self._host_size_variable_grads
         if host is None:
-            step = self.size_variable_grads * self.size_variables.new_tensor(rates)
+            step = self.size_variables.new_tensor(gradient) * self.size_variables.new_tensor(rates)
             self.size_variables.sub_(step.clamp_(-limit, limit))
             return
         rounded = self._rounded  # the arithmetic of the device path, in the network's precision
         limit = rounded(limit)
         for layer, rate in enumerate(rates):
-            step = rounded(rounded(rate) * host_grad[layer])
+            step = rounded(rounded(rate) * rounded(gradient[layer]))
             host[layer] -= min(max(step, -limit), limit)
 
     def _size_variable_values(self) -> list[float]:
@@ -780,6 +790,7 @@ class GrowingNetwork:
         self._size_loss, size_grad = size_loss_and_gradient(
             arch.growth, z, self.growth.target_variables, arch.capacities, self.growth.size_penalty
         )
+        self._size_gradient = size_grad
         layers, one, derivative = views.layers, self._one, self._activation_backward
         top = arch.n_hidden
         for layer in range(top, -1, -1):

@@ -36,7 +36,7 @@ from skgrow._network import GrowingNetwork, baseline_row_losses
 FIRST_WIDTH = 4  # neurons per layer in the first stage
 PATIENCE = 3  # epochs over which a stage's progress is measured
 STAGE_PROGRESS = 0.2  # a stage ends when it gains less than this share of size_tol ...
-MIN_STAGE_STEPS = 50  # ... after at least this many optimiser steps at its widths
+MIN_STAGE_STEPS = 200  # ... after at least this many optimiser steps at its widths
 Z_SCORE = 1.0  # a doubling falls short when its gain plus this many standard errors does
 
 

@@ -70,7 +70,8 @@ class FlatOptimizer(PicklesTensorsAsArrays):
 
     With ``size_rates`` (one per hidden layer) the solver steps the weights
     only, and each size variable takes a plain gradient step with its rate,
-    of at most ``size_step_limit``.
+    of at most ``size_step_limit``, on the whole loss or (``size_loss_only``)
+    on the size loss alone.
     """
 
     def __init__(
@@ -80,9 +81,11 @@ class FlatOptimizer(PicklesTensorsAsArrays):
         size_lr_ratios: Sequence[float],
         size_rates: Sequence[float] | None = None,
         size_step_limit: float = math.inf,
+        size_loss_only: bool = False,
     ):
         self.network = network
         self.size_step_limit = size_step_limit
+        self.size_loss_only = size_loss_only
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
         sizes = network.layout.size_variables
@@ -102,7 +105,10 @@ class FlatOptimizer(PicklesTensorsAsArrays):
         """Step on the gradient in ``network.grad``."""
         self._solver_step()
         if self.size_rates is not None:
-            self.network.step_size_variables(self.size_rates, self.size_step_limit)
+            network = self.network
+            network.step_size_variables(
+                self.size_rates, self.size_step_limit, self.size_loss_only
+            )
 
     def _solver_step(self) -> None:
         raise NotImplementedError
@@ -186,8 +192,16 @@ class AdamOptimizer(FlatOptimizer):
         epsilon: float,
         size_rates: Sequence[float] | None = None,
         size_step_limit: float = math.inf,
+        size_loss_only: bool = False,
     ):
-        super().__init__(network, learning_rate_init, size_lr_ratios, size_rates, size_step_limit)
+        super().__init__(
+            network,
+            learning_rate_init,
+            size_lr_ratios,
+            size_rates,
+            size_step_limit,
+            size_loss_only,
+        )
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
         theta = network.theta
@@ -251,8 +265,16 @@ class SGDOptimizer(FlatOptimizer):
         power_t: float,
         size_rates: Sequence[float] | None = None,
         size_step_limit: float = math.inf,
+        size_loss_only: bool = False,
     ):
-        super().__init__(network, learning_rate_init, size_lr_ratios, size_rates, size_step_limit)
+        super().__init__(
+            network,
+            learning_rate_init,
+            size_lr_ratios,
+            size_rates,
+            size_step_limit,
+            size_loss_only,
+        )
         self.schedule, self.momentum, self.nesterov, self.power_t = (
             schedule,
             momentum,

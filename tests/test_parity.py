@@ -468,7 +468,9 @@ def test_warm_start_continues_weights_and_sizes(Estimator, growth, friedman, dig
     sizes = np.array(model.size_curve_)[:, 0]
     assert len(sizes) == 20 and model.n_iter_ == 10
     assert sizes[9] == first
-    assert abs(sizes[10] - first) < 0.5 < sizes[-1] - first
+    # the second fit goes on from the first one's size (a fresh start would be near 0)
+    assert abs(sizes[10] - first) < 0.25 * first
+    assert sizes[-1] > first + 0.5
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
