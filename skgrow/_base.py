@@ -26,9 +26,9 @@ from skgrow._entry import NEW_NEURONS
 from skgrow._export import fold_gates, to_sklearn, to_torch
 from skgrow._growth import GROWTH_METHODS, size_variable, sizes_per_layer
 from skgrow._layout import Architecture, GrowthSettings
-from skgrow._sizing import SelfSizing, SizingState
 from skgrow._lbfgs import train_lbfgs
 from skgrow._network import GrowingNetwork, static_forward
+from skgrow._sizing import SelfSizing, SizingState
 from skgrow._training import (
     AdamOptimizer,
     FlatOptimizer,

@@ -178,6 +178,26 @@ def size_variable(method: str, size: float, capacity: int) -> float:
     return fraction
 
 
+def exact_size_variable(method: str, size: float, capacity: int, precision: type) -> float:
+    """The size variable, in ``precision`` (``np.float32`` or ``float``), at which a layer
+    holds ``size`` neurons and no more: the next neuron's gate is exactly 0.
+
+    ``size_variable`` rounded to the precision can land one rounding error
+    above the size, which would switch on one more neuron with a tiny gate.
+    """
+    parts, rounded, most = GATE_PARTS[method], rounding_to(precision), math.ceil(size)
+    down, up = (np.array(bound, dtype=precision) for bound in (-np.inf, np.inf))
+    z = np.array(size_variable(method, size, capacity), dtype=precision)
+    while z > 0 and parts(float(z), capacity, rounded)[0] > most:
+        z = np.nextafter(z, down)
+    for _ in range(4):  # the largest such z: the last neuron's gate as near 1 as it gets
+        higher = np.nextafter(z, up)
+        if higher > 1 or parts(float(higher), capacity, rounded)[0] > most:
+            break
+        z = higher
+    return float(z)
+
+
 def size_loss_and_gradient(
     method: str,
     z: list[float],

@@ -98,8 +98,9 @@ def _minimize(
     theta = network.theta
     last: dict[str, float] = {}
     if fixed_sizes:  # at the targets from the start, new neurons entering as in a step
+        targets = network.exact_target_variables()
         with torch.inference_mode():
-            network.size_variables.copy_(theta.new_tensor(network.growth.target_variables))
+            network.size_variables.copy_(theta.new_tensor(targets))
             new = network.take_new_neurons()
             if new and fitted_new_neurons:
                 fit_new_neurons(network, data.features(), data.Y, data.sample_weight, new, alpha)
@@ -137,7 +138,7 @@ def _minimize(
     size_slot = network.layout.size_variables
     sizes = [(0.0, 1.0)] * size_slot.size
     if fixed_sizes:
-        sizes = [(z, z) for z in network.growth.target_variables]
+        sizes = [(z, z) for z in targets]
     bounds[size_slot.offset : size_slot.offset + size_slot.size] = sizes
     try:
         result = scipy.optimize.minimize(

@@ -40,6 +40,7 @@ from skgrow._growth import (
     GATE_PARTS,
     LayerGates,
     continuous_size,
+    exact_size_variable,
     rounding_to,
     size_loss_and_gradient,
     size_variable,
@@ -47,6 +48,8 @@ from skgrow._growth import (
 from skgrow._layout import Architecture, GrowthSettings, Layout, glorot_uniform_parameters
 
 Tensor = torch.Tensor
+
+ARRIVED = 0.01  # neurons from its target at which a layer is set to it
 
 HIDDEN_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "identity": lambda x: x,
@@ -137,9 +140,9 @@ ROW_LOSSES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
         logits, y, reduction="none"
     ).sum(dim=1),
     "softmax": lambda logits, y: -(y * torch.log_softmax(logits, dim=1)).sum(dim=1),
-    "exp": lambda logits, y: (
-        torch.special.xlogy(y, y) - y * logits - y + torch.exp(logits)
-    ).sum(dim=1),
+    "exp": lambda logits, y: (torch.special.xlogy(y, y) - y * logits - y + torch.exp(logits)).sum(
+        dim=1
+    ),
 }
 
 
@@ -261,6 +264,7 @@ class GrowingNetwork:
         self._views: BlockViews | None = None
         self._constants: dict[float, Tensor] = {}
         self._size_loss = 0.0
+        self._targets_cache: tuple | None = None
         self._size_gradient: list[float] = []
 
     # -- construction and persistence -------------------------------------------------
@@ -363,23 +367,68 @@ class GrowingNetwork:
     ) -> None:
         """One gradient step on each size variable, ``rate`` times its gradient, at most
         ``limit`` either way: the gradient of the whole loss in ``grad``, or that of
-        the size loss alone (of the last ``loss_and_gradient``)."""
+        the size loss alone (of the last ``loss_and_gradient``).
+
+        A layer that comes within ``ARRIVED`` neurons of its target is set to it:
+        steps that shrink with the distance would never quite arrive, and a
+        neuron left with a gate of 1e-6 would still count as active.
+        """
         host = self._host_size_variables
-        if size_loss_only:
-            gradient = self._size_gradient
-        elif host is None:
-            gradient = self.size_variable_grads
-        else:
-            gradient = self._host_size_variable_grads
         if host is None:
-            step = self.size_variables.new_tensor(gradient) * self.size_variables.new_tensor(rates)
+            if size_loss_only:
+                gradient = self.size_variables.new_tensor(self._size_gradient)
+            else:
+                gradient = self.size_variable_grads
+            step = gradient * self.size_variables.new_tensor(rates)
             self.size_variables.sub_(step.clamp_(-limit, limit))
-            return
-        rounded = self._rounded  # the arithmetic of the device path, in the network's precision
-        limit = rounded(limit)
-        for layer, rate in enumerate(rates):
-            step = rounded(rounded(rate) * rounded(gradient[layer]))
-            host[layer] -= min(max(step, -limit), limit)
+        else:
+            gradient = self._size_gradient if size_loss_only else self._host_size_variable_grads
+            rounded = self._rounded  # the device path's arithmetic, in the network's precision
+            limit = rounded(limit)
+            for layer, rate in enumerate(rates):
+                step = rounded(rounded(rate) * rounded(gradient[layer]))
+                host[layer] -= min(max(step, -limit), limit)
+        self._set_arrived_layers()
+
+    def _set_arrived_layers(self) -> None:
+        targets, exact = self._exact_targets()
+        z = self._size_variable_values()
+        method, capacities = self.arch.growth, self.arch.capacities
+        for layer, (value, target, capacity) in enumerate(zip(z, targets, capacities)):
+            size = continuous_size(method, value, capacity)
+            if value != exact[layer] and abs(size - target) < ARRIVED:
+                self.size_variables[layer] = exact[layer]
+
+    def exact_target_variables(self) -> list[float]:
+        """The size variables at which each layer holds exactly its target size."""
+        return list(self._exact_targets()[1])
+
+    def approaching_targets(self, sizes_before: Sequence[float]) -> bool:
+        """Whether some layer, away from its target, moved since it had ``sizes_before``."""
+        if not self.arch.growing:
+            return False
+        targets, _ = self._exact_targets()
+        return any(
+            abs(now - target) > ARRIVED and abs(now - before) > ARRIVED
+            for now, before, target in zip(self.continuous_sizes(), sizes_before, targets)
+        )
+
+    def _exact_targets(self) -> tuple[list[float], list[float]]:
+        """Each layer's target size in neurons and its exact size variable (cached)."""
+        key = (self.growth.target_variables, self.theta.dtype)
+        if self._targets_cache is None or self._targets_cache[0] != key:
+            method, capacities = self.arch.growth, self.arch.capacities
+            sizes = [
+                continuous_size(method, z, c)
+                for z, c in zip(self.growth.target_variables, capacities)
+            ]
+            precision = np.float32 if self.theta.dtype == torch.float32 else float
+            exact = [
+                exact_size_variable(method, size, capacity, precision)
+                for size, capacity in zip(sizes, capacities)
+            ]
+            self._targets_cache = (key, (sizes, exact))
+        return self._targets_cache[1]
 
     def _size_variable_values(self) -> list[float]:
         host = self._host_size_variables

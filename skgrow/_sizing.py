@@ -100,15 +100,13 @@ class SizingState:
     def stage_over(self, baseline: float) -> bool:
         """Whether training at these widths has nearly stopped improving the held-out loss."""
         losses = self.stage_losses
+        if len(losses) >= self.max_stage_epochs:  # its share of max_iter is spent
+            return True
         if len(losses) <= PATIENCE or self.stage_steps < MIN_STAGE_STEPS:
             return False
-        if len(losses) >= self.max_stage_epochs:
-            return True
         return losses[-PATIENCE - 1] - losses[-1] < STAGE_PROGRESS * self.size_tol * baseline
 
-    def decide(
-        self, network: GrowingNetwork, baseline: float, weights: np.ndarray | None
-    ) -> None:
+    def decide(self, network: GrowingNetwork, baseline: float, weights: np.ndarray | None) -> None:
         """Judge the finished stage: double again, or go back to the last accepted widths."""
         capacities = network.arch.capacities
         pays = self.accepted is None or self._pays(baseline, weights)
@@ -144,8 +142,10 @@ def _paired_gain(
             np.var(before) / before.size + np.var(after) / after.size
         )
     differences = before - after
-    shares = np.full(differences.size, 1.0 / differences.size) if weights is None else (
-        weights / weights.sum()
+    shares = (
+        np.full(differences.size, 1.0 / differences.size)
+        if weights is None
+        else (weights / weights.sum())
     )
     mean = float(shares @ differences)
     effective_n = 1.0 / float(shares @ shares)

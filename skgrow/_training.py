@@ -106,9 +106,7 @@ class FlatOptimizer(PicklesTensorsAsArrays):
         self._solver_step()
         if self.size_rates is not None:
             network = self.network
-            network.step_size_variables(
-                self.size_rates, self.size_step_limit, self.size_loss_only
-            )
+            network.step_size_variables(self.size_rates, self.size_step_limit, self.size_loss_only)
 
     def _solver_step(self) -> None:
         raise NotImplementedError
@@ -659,7 +657,7 @@ def train_stochastic(
     progress = ProgressBar(settings.max_iter) if settings.progress_bar else None
     try:
         for _ in range(settings.max_iter):
-            grown_before = list(network.grown)
+            grown_before, sizes_before = list(network.grown), network.continuous_sizes()
             loss, size_loss = run_epoch(network, optimizer, data, settings, rng)
             if _has_diverged(loss + size_loss, network):
                 network.theta.copy_(last_finite)
@@ -682,14 +680,14 @@ def train_stochastic(
             if sizing is not None:
                 steps = math.ceil(data.n_samples / settings.batch_size)
                 data = sizing.after_epoch(network, steps) or data
-            deciding = sizing is not None and not sizing.done  # widths still being decided
+            # no stop while widths are being decided or layers still move towards them
+            changing = (
+                network.grown != grown_before
+                or (sizing is not None and not sizing.done)
+                or network.approaching_targets(sizes_before)
+            )
             update_no_improvement_count(
-                history,
-                network,
-                settings.tol,
-                validation,
-                settings.verbose,
-                grew=network.grown != grown_before or deciding,
+                history, network, settings.tol, validation, settings.verbose, grew=changing
             )
             optimizer.iteration_ends(history.t)
             if _converged(history, optimizer, settings, validation is not None) or incremental:

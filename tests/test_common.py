@@ -11,10 +11,14 @@ from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
 
 GROWTH_METHODS = ("controller", "auxiliary", "none")
 
+# the defaults; the same at a short budget (growth keeps up with training: the
+# training-quality checks pass after 30 epochs, as sklearn's MLPs do); self-sizing
 ESTIMATORS = [
-    Estimator(growth=growth, random_state=0)
+    Estimator(growth=growth, random_state=0, **settings)
+    for settings in ({}, {"max_iter": 30}, {"target_size": "auto"})
     for Estimator in (GrowingMLPRegressor, GrowingMLPClassifier)
     for growth in GROWTH_METHODS
+    if not (settings.get("target_size") and growth == "none")
 ]
 
 FLOAT32_ROUNDING = (

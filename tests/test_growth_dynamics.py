@@ -1,0 +1,207 @@
+"""How layers grow by default: new neurons with fitted read-outs, the gradient-step size
+rule, sklearn's meaning of the loss, and a stopping rule that waits for growth."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_breast_cancer, make_friedman1
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import cross_val_score
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import StandardScaler
+
+from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
+from skgrow._entry import RIDGE, fit_new_neurons
+from skgrow._growth import size_variable
+from skgrow._layout import Architecture, GrowthSettings
+from skgrow._network import GrowingNetwork, Trial
+from skgrow._training import AdamOptimizer
+
+
+@pytest.fixture(scope="module")
+def friedman():
+    X, y = make_friedman1(300, random_state=0)
+    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+
+
+def network(capacities, initial, rng=0, growth="auxiliary", n_features=10):
+    arch = Architecture(n_features, capacities, 1, "tanh", "identity", growth)
+    targets = tuple(1.0 for _ in capacities)
+    variables = [size_variable(growth, s, c) for s, c in zip(initial, capacities)]
+    return GrowingNetwork.initialize(
+        arch,
+        GrowthSettings(1.0, targets),
+        variables,
+        np.random.RandomState(rng),
+        torch.float64,
+        torch.device("cpu"),
+    )
+
+
+def test_new_neurons_of_the_last_layer_get_the_ridge_least_squares_read_out():
+    net = network((10,), (4.0,), n_features=5)
+    rng = np.random.RandomState(1)
+    X, Y = torch.tensor(rng.randn(50, 5)), torch.tensor(rng.randn(50, 1))
+    net.size_variables.fill_(7.0 / 10)  # neurons 5 to 7 switch on, fully
+    fit_new_neurons(net, X, Y, None, [(0, 4, 7)], alpha=0.0)
+    # independent reference: the residual of the network without the new neurons,
+    # regressed on their activations with the ridge of _entry
+    with torch.no_grad():
+        W, b, v = net.weights[0], net.biases[0], net.size_weights[0]
+        H = torch.tanh(X @ W + b + 0.7 * v).numpy()
+        out_W, out_b = net.weights[1].numpy(), net.biases[1].numpy()
+    residual = Y.numpy() - (H[:, :4] @ out_W[:4] + out_b)
+    new = H[:, 4:7]
+    gram = new.T @ new / 50
+    ridge = RIDGE * np.diag(gram).mean()
+    expected = np.linalg.solve(gram + ridge * np.eye(3), new.T @ residual / 50)
+    np.testing.assert_allclose(out_W[4:7], expected, rtol=1e-10)
+    assert np.all(out_W[7:] == net.weights[1].numpy()[7:])  # the rest untouched
+
+
+def test_fitted_read_outs_lower_the_loss_where_random_ones_raise_it(friedman):
+    X, y = friedman
+    X, Y = torch.tensor(X), torch.tensor(y[:, None])
+    losses = {}
+    for entry in ("fitted", "random"):
+        net = network((20,), (3.0,))
+        before = net.data_loss(X, Y, None)
+        net.size_variables.fill_(10.0 / 20)
+        if entry == "fitted":
+            fit_new_neurons(net, X, Y, None, net.take_new_neurons(), alpha=0.0)
+        losses[entry] = net.data_loss(X, Y, None) - before
+    assert losses["fitted"] < 0 < losses["random"]
+
+
+def test_new_neurons_of_earlier_layers_start_with_zero_outgoing_weights(friedman):
+    X, y = friedman
+    X, Y = torch.tensor(X), torch.tensor(y[:, None])
+    net = network((12, 6), (5.0, 6.0))
+    net.size_variables[0] = 9.0 / 12
+    new = net.take_new_neurons()
+    assert new == [(0, 5, 9)]
+    fit_new_neurons(net, X, Y, None, new, alpha=0.0)
+    assert torch.all(net.weights[1][5:9] == 0)
+    # the network computes what it computes without them
+    without = Trial(0, 5, net.weights[1][:5, :6])
+    assert net.data_loss(X, Y, None) == pytest.approx(net.data_loss(X, Y, None, without))
+
+
+def test_each_neuron_is_new_once():
+    net = network((10,), (2.0,))
+    net.size_variables.fill_(0.6)
+    assert net.take_new_neurons() == [(0, 2, 6)]
+    net.size_variables.fill_(0.3)  # the layer shrinks ...
+    assert net.take_new_neurons() == []
+    net.size_variables.fill_(0.8)  # ... and grows back: only neurons 7 and 8 are new
+    assert net.take_new_neurons() == [(0, 6, 8)]
+
+
+@pytest.mark.parametrize("growth", ["auxiliary", "controller"])
+def test_each_step_moves_a_layer_a_fraction_of_the_way_to_its_target(growth, friedman):
+    # a damped Newton step on the size loss: rate r moves the size variable r of the way
+    X, y = friedman
+    start, target = (size_variable(growth, s, 40) for s in (4.0, 30.0))
+    net = network((40,), (4.0,), growth=growth)
+    net.growth = GrowthSettings(3.0, (target,))
+    model = GrowingMLPRegressor(growth=growth, size_learning_rate=0.1, size_penalty=3.0)
+    optimizer = AdamOptimizer(
+        net,
+        1e-3,
+        [1.0],
+        0.9,
+        0.999,
+        1e-8,
+        size_rates=model._size_rates(net.arch),
+        size_step_limit=0.1,
+        size_loss_only=True,
+    )
+    net.loss_and_gradient(torch.tensor(X), torch.tensor(y[:, None]), None, 0.0)
+    optimizer.step()
+    moved = float(net.size_variables[0]) - start
+    assert moved == pytest.approx(0.1 * (target - start), rel=1e-9)
+
+
+def test_a_size_step_is_at_most_the_size_learning_rate(friedman):
+    X, y = friedman
+    net = network((40,), (0.0,), growth="controller")
+    model = GrowingMLPRegressor(growth="controller", size_learning_rate=0.05, size_penalty=1e-3)
+    optimizer = model._new_optimizer(net)
+    net.loss_and_gradient(torch.tensor(X), torch.tensor(1000 * y[:, None]), None, 0.0)
+    optimizer.step()
+    assert abs(float(net.size_variables[0])) <= 0.05 + 1e-12
+
+
+def test_loss_curve_is_sklearns_loss_and_the_size_loss_is_reported_apart(friedman):
+    # the issue's example: 20 steps on 100 rows used to report a loss of about 9 600
+    X, y = friedman
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(100,), batch_size=100, max_iter=20, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X[:100], y[:100])
+    assert model.loss_ == model.loss_curve_[-1] < 1.0  # half the squared error, plus L2
+    # one full batch per epoch: the size loss of epoch k is that of the sizes after k - 1
+    sizes = np.asarray(model.size_curve_)[:, 0]
+    expected = model.size_penalty * (sizes[:-1] - 100) ** 2
+    np.testing.assert_allclose(model.size_loss_curve_[1:], expected, rtol=1e-4)
+    assert model.size_loss_curve_[0] == pytest.approx(1.0 * 100**2)
+
+
+def test_training_goes_on_while_a_layer_grows(friedman):
+    # tol so large that no epoch improves: a static network stops after
+    # n_iter_no_change + 2 epochs; a growing one goes on while it gains neurons
+    X, y = friedman
+    settings = dict(
+        hidden_layer_sizes=(20,), tol=1e9, n_iter_no_change=3, max_iter=500, random_state=0
+    )
+    static = GrowingMLPRegressor(growth="none", **settings).fit(X, y)
+    growing = GrowingMLPRegressor(size_learning_rate=0.05, **settings).fit(X, y)
+    assert static.n_iter_ == 5  # sklearn's rule: the first epoch, then four without gain
+    sizes = np.asarray(growing.size_curve_)[:, 0]
+    assert growing.n_iter_ > 10 and sizes[-1] > 15
+
+
+def test_default_classifier_keeps_up_with_sklearn_after_ten_epochs():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = cross_val_score(GrowingMLPClassifier(max_iter=10, random_state=0), X, y, cv=3)
+        theirs = cross_val_score(MLPClassifier(max_iter=10, random_state=0), X, y, cv=3)
+        model = GrowingMLPClassifier(max_iter=10, random_state=0).fit(X, y)
+    assert ours.mean() >= theirs.mean() - 0.01
+    assert 0 < model.size_curve_[0][0] < model.hidden_layer_sizes_[0]  # it grew
+
+
+def test_partial_fit_grows_from_the_first_call(friedman):
+    X, y = friedman
+    model = GrowingMLPRegressor(hidden_layer_sizes=(50,), random_state=0)
+    scores, sizes = [], []
+    for _ in range(5):
+        model.partial_fit(X, y)
+        scores.append(model.score(X, y))
+        sizes.append(model.size_curve_[-1][0])
+    assert 5 < sizes[0] < sizes[-1] <= 50
+    assert scores[0] > 0.2 and scores[-1] > scores[0]
+
+
+def test_the_papers_rule_grows_by_about_the_learning_rate_per_step(friedman):
+    # size_learning_rate=None: the size variable is stepped by Adam like a weight
+    X, y = friedman
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(100,),
+        size_learning_rate=None,
+        new_neurons="random",
+        batch_size=30,
+        max_iter=1,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    # ten Adam steps of 1e-3 on the capacity scale: about one neuron of 100
+    assert 0.8 < model.size_curve_[0][0] < 1.05

@@ -1,0 +1,177 @@
+"""target_size="auto": layers double while doubling pays off on held-out rows."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris, make_friedman1, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
+from skgrow._sizing import SizingState, _paired_gain
+
+
+def standardized(X, y):
+    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    linear = standardized(*make_regression(400, 8, n_informative=4, noise=1.0, random_state=0))
+    nonlinear = standardized(*make_friedman1(400, noise=0.3, random_state=0))
+    return {"linear": linear, "nonlinear": nonlinear}
+
+
+# budgets long enough for several stages (max_iter is shared out between them)
+SOLVERS = {
+    "lbfgs": dict(solver="lbfgs", max_iter=1000),
+    "sgd": dict(solver="sgd", learning_rate_init=0.01, max_iter=1000),
+    "adam": dict(solver="adam", learning_rate_init=0.003, max_iter=1000),
+}
+
+
+def fit_quietly(model, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y)
+
+
+@pytest.mark.parametrize("growth", ["auxiliary", "controller"])
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_it_grows_on_a_nonlinear_task_and_stays_small_on_a_linear_one(growth, solver, tasks):
+    widths, scores = {}, {}
+    for name, (X, y) in tasks.items():
+        model = GrowingMLPRegressor(
+            hidden_layer_sizes=(64,),
+            growth=growth,
+            target_size="auto",
+            random_state=0,
+            **SOLVERS[solver],
+        )
+        fit_quietly(model, X, y)
+        widths[name], scores[name] = model.hidden_layer_sizes_[0], model.score(X, y)
+        assert model._history.sizing.decisions  # it judged at least one stage: no stall
+    assert widths["linear"] <= 10
+    assert widths["nonlinear"] >= 2 * widths["linear"]
+    assert scores["linear"] > 0.98 and scores["nonlinear"] > 0.9
+
+
+def test_each_doubling_is_judged_and_the_last_accepted_width_kept(tasks):
+    X, y = tasks["linear"]
+    model = GrowingMLPRegressor(target_size="auto", max_iter=1000, random_state=0)
+    decisions = fit_quietly(model, X, y)._history.sizing.decisions
+    widths = [targets[0] for targets, _, _ in decisions]
+    assert widths == [4.0 * 2**k for k in range(len(widths))]  # from 4, doubling
+    assert [pays for _, _, pays in decisions] == [True] * (len(widths) - 1) + [False]
+    assert model.hidden_layer_sizes_[0] == widths[-2]  # back to the last that paid
+
+
+def test_both_hidden_layers_double_together(tasks):
+    X, y = tasks["nonlinear"]
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(64, 32), target_size="auto", max_iter=600, random_state=0
+    )
+    fit_quietly(model, X, y)
+    first, second = model.hidden_layer_sizes_
+    assert first >= 16 and second >= 8
+    for targets, _, _ in model._history.sizing.decisions:
+        assert targets[1] == min(32, targets[0])
+
+
+def test_partial_fit_carries_the_sizing_from_call_to_call(tasks):
+    X, y = tasks["nonlinear"]
+    model = GrowingMLPRegressor(hidden_layer_sizes=(64,), target_size="auto", random_state=0)
+    for _ in range(300):
+        model.partial_fit(X, y)
+    decisions = model._history.sizing.decisions
+    assert len(decisions) >= 2 and model.hidden_layer_sizes_[0] >= 16
+    assert model.score(X, y) > 0.9
+
+
+def test_the_held_out_rows_join_training_once_the_widths_are_decided(tasks):
+    X, y = tasks["linear"]
+    model = GrowingMLPRegressor(target_size="auto", max_iter=1000, random_state=0)
+    fit_quietly(model, X, y)
+    assert model._history.sizing.done
+    n_held_out = 100  # 400 rows: a quarter, at most 100 rows (_base.HELD_OUT_ROWS)
+    # epochs of 300 rows while sizing, of all 400 after
+    assert 300 * model.n_iter_ < model.t_ < 400 * model.n_iter_
+    assert (model.t_ - 300 * model.n_iter_) % n_held_out == 0
+
+
+def test_with_early_stopping_the_validation_rows_judge_the_widths():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = GrowingMLPClassifier(
+        target_size="auto", early_stopping=True, max_iter=400, random_state=0
+    )
+    fit_quietly(model, X, y)
+    assert model._history.sizing.decisions and model.score(X, y) > 0.8
+    assert model.t_ == model.n_iter_ * 135  # the 15 validation rows never join
+
+
+def test_same_random_state_same_widths(tasks):
+    X, y = tasks["nonlinear"]
+    make = lambda: GrowingMLPRegressor(target_size="auto", max_iter=150, random_state=3)
+    a, b = fit_quietly(make(), X, y), fit_quietly(make(), X, y)
+    assert a.hidden_layer_sizes_ == b.hidden_layer_sizes_
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
+def test_with_fewer_than_four_rows_each_layer_takes_its_capacity():
+    X, y = np.array([[0.0], [1.0], [2.0]]), np.array([0.0, 1.0, 0.0])
+    model = fit_quietly(
+        GrowingMLPRegressor(hidden_layer_sizes=(6,), target_size="auto", max_iter=50), X, y
+    )
+    assert model._history.sizing.done and model._history.sizing.targets == [6.0]
+
+
+def test_a_doubling_that_pays_is_kept_and_one_that_does_not_is_undone():
+    state = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=10)
+    network = _FakeNetwork()
+    rng = np.random.RandomState(0)
+    state.observe(1.0 + 0.05 * rng.randn(200), None, 10)
+    state.decide(network, baseline=1.0, weights=None)  # the first stage is always kept
+    assert state.targets == [8.0] and state.accepted == [4.0]
+    state.observe(state.accepted_rows - 0.05, None, 10)  # 5 % of the baseline better
+    state.decide(network, baseline=1.0, weights=None)
+    assert state.targets == [16.0] and state.accepted == [8.0] and not state.done
+    state.observe(state.accepted_rows - 0.001 + 0.001 * rng.randn(200), None, 10)
+    state.decide(network, baseline=1.0, weights=None)  # 0.1 %: short of the 1 % cost
+    assert state.targets == [8.0] and state.done
+    assert [pays for _, _, pays in state.decisions] == [True, True, False]
+
+
+def test_an_unclear_doubling_counts_as_paying():
+    # a gain below the cost but within one standard error of it: keep growing
+    state = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=10)
+    state.accepted, state.accepted_rows = [2.0], np.ones(20)
+    state.observe(np.ones(20) - 0.005 + 0.1 * np.random.RandomState(1).randn(20), None, 10)
+    state.decide(_FakeNetwork(), baseline=1.0, weights=None)
+    assert state.targets == [8.0] and not state.done
+
+
+def test_paired_gain_and_its_standard_error():
+    rng = np.random.RandomState(0)
+    before, after = rng.rand(50), rng.rand(50)
+    gain, error = _paired_gain(before, after, None)
+    d = before - after
+    assert gain == pytest.approx(d.mean())
+    assert error == pytest.approx(d.std(ddof=1) / np.sqrt(50))
+    weights = rng.rand(50) + 0.5
+    gain, _ = _paired_gain(before, after, weights)
+    assert gain == pytest.approx(np.average(d, weights=weights))
+
+
+class _FakeNetwork:
+    """What SizingState.apply touches: capacities, growth method, growth settings."""
+
+    class arch:
+        capacities = (64,)
+        growth = "auxiliary"
+
+    def __init__(self):
+        from skgrow._layout import GrowthSettings
+
+        self.growth = GrowthSettings(1.0, (0.0,))
