@@ -30,7 +30,6 @@ Results: ``results/paper.json`` (``results/paper_quick.json`` with --quick);
 from __future__ import annotations
 
 import argparse
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +58,12 @@ from skgrow.datasets import (
     make_spirals,
 )
 
+# The papers' dynamics: size variables stepped by the solver with the weights'
+# learning rate, new neurons with their initial random weights
+PAPERS_DYNAMICS = dict(size_learning_rate=None, new_neurons="random")
+
 METHOD_A = dict(
+    **PAPERS_DYNAMICS,
     growth="auxiliary",
     solver="sgd",
     momentum=0.0,
@@ -73,8 +77,16 @@ METHOD_A = dict(
 METHOD_A_RUNS = {"growing": {"initial_size": 0.0}, "grown": {"initial_size": 5.0}}
 
 METHOD_B = dict(
-    solver="adam", learning_rate_init=1e-3, size_penalty=0.32, activation="tanh", alpha=0.0
+    **PAPERS_DYNAMICS,
+    solver="adam",
+    learning_rate_init=1e-3,
+    size_penalty=0.32,
+    activation="tanh",
+    alpha=0.0,
 )
+# method B's setups with skgrow's default dynamics instead (fitted new neurons, size
+# variables moved a tenth of the way to the target per step)
+DEFAULT_DYNAMICS = {key: value for key, value in METHOD_B.items() if key not in PAPERS_DYNAMICS}
 METHOD_B_RUNS = {
     "growing": {"growth": "controller", "initial_size": 0.0},
     "static": {"growth": "none"},
@@ -231,8 +243,28 @@ def method_b_comparisons() -> list[Comparison]:
     return comparisons
 
 
+def default_dynamics_comparisons() -> list[Comparison]:
+    """Method B's Bessel and 3-arm spirals setups, growing with skgrow's default dynamics."""
+    return [
+        Comparison(
+            f"{c.name}, default dynamics",
+            "B",
+            c.task,
+            c.classification,
+            c.make_split,
+            dict(DEFAULT_DYNAMICS, hidden_layer_sizes=c.params["hidden_layer_sizes"]),
+            c.runs,
+            c.epochs,
+            ("default dynamics",),
+            slow=c.slow,
+        )
+        for c in method_b_comparisons()
+        if c.name in ("B bessel", "B spirals (3 arms)")
+    ]
+
+
 def all_comparisons() -> list[Comparison]:
-    return method_a_comparisons() + method_b_comparisons()
+    return method_a_comparisons() + method_b_comparisons() + default_dynamics_comparisons()
 
 
 # -- one run -----------------------------------------------------------------------------------
@@ -244,32 +276,6 @@ def make_estimator(comparison: Comparison, run: str, seed: int, epochs: int, n_t
     return Estimator(
         **params, **FIXED_EPOCHS, max_iter=epochs, batch_size=n_train, random_state=seed
     )
-
-
-def size_loss(model, size: float) -> float:
-    """The size term of the objective when the layer holds ``size`` neurons (DESIGN.md 2)."""
-    if model.growth == "none":
-        return 0.0
-    capacity = model.hidden_layer_sizes[0]
-    if model.growth == "auxiliary":
-        target = capacity if model.target_size is None else model.target_size
-        return model.size_penalty * (size - target) ** 2
-    # controller: c from the active fraction f = sin(pi c / 2) ** 2, target c = 1
-    control = 2 / math.pi * math.asin(math.sqrt(min(max(size / capacity, 0.0), 1.0)))
-    return model.size_penalty * (control - 1.0) ** 2
-
-
-def task_loss_curve(model) -> list[float]:
-    """Training loss per epoch without the size term: half the squared error
-    (regression) or the log-loss (classification).
-
-    ``loss_curve_[t]`` is measured before epoch ``t``'s step, so its size term
-    uses the size after the previous epoch (``initial_size`` for the first).
-    """
-    sizes = [model.initial_size] + [s[0] for s in model.size_curve_[:-1]]
-    if model.growth == "none":
-        sizes = [model.hidden_layer_sizes[0]] * len(sizes)
-    return [loss - size_loss(model, size) for loss, size in zip(model.loss_curve_, sizes)]
 
 
 def baseline_test_loss(comparison: Comparison, y_train, y_test) -> float:
@@ -303,7 +309,7 @@ def run_cell(comparison: Comparison, run: str, seed: int, epochs: int | None = N
     model = make_estimator(comparison, run, seed, epochs, len(X_train))
     seconds = fit_quietly(model, X_train, y_train)
     sampled = curve_epochs(len(model.loss_curve_))
-    task_loss = task_loss_curve(model)
+    task_loss = model.loss_curve_  # half the squared error or the log-loss (alpha=0)
     return {
         "comparison": comparison.name,
         "method": comparison.method,

@@ -1,12 +1,12 @@
 """Is skgrow better than the sklearn MLP I use today?
 
-skgrow against sklearn's ``MLPRegressor`` / ``MLPClassifier`` on the datasets
-that ship with sklearn (iris, wine, breast cancer, digits, diabetes) and on
-synthetic ones (Friedman #1, moons, and the papers' Bessel, Gaussian mixture
-and spirals). Every model is a ``Pipeline(StandardScaler, MLP)`` scored by
-5-fold cross-validation (shuffled; stratified for classifiers): R^2 or
-accuracy on the held-out fold, the seconds its fit took and the parameters of
-the final model (from ``coefs_`` / ``intercepts_``). Three questions:
+skgrow against sklearn's ``MLPRegressor`` / ``MLPClassifier`` on the datasets of
+``tabular.py`` (shipped with sklearn, synthetic, the papers' tasks, and real
+tabular data with mixed column types). Every model is a pipeline of the
+dataset's preprocessing and the MLP, scored by 5-fold cross-validation
+(shuffled; stratified for classifiers): R^2 or accuracy on the held-out fold,
+the seconds its fit took and the parameters of the final model (from
+``coefs_`` / ``intercepts_``). Four questions:
 
 * defaults: both estimators with their default parameters;
 * tuned: ``GridSearchCV`` (3 inner folds) with the same budget, 8 candidates
@@ -14,19 +14,20 @@ the final model (from ``coefs_`` / ``intercepts_``). Three questions:
   {1e-3, 1e-2} x alpha {1e-4, 1e-2}; skgrow over width x learning rate x
   growth {"auxiliary", "controller"};
 * own width: sklearn's ``GridSearchCV`` over widths 4 to 256 (7 candidates)
-  against a single skgrow fit of capacity 256 that chooses its own width
-  (``growth="controller"``, ``target_size=1``, ``size_penalty=0.01``: the
-  size loss barely pulls, the task loss decides how far the layer grows),
-  once with sklearn's stopping rule and once for a fixed 200 epochs
-  (``tol=0``). This setting was picked from a one-split pilot on five of
-  these datasets (Friedman #1, diabetes, Bessel, breast cancer, digits).
+  against a single skgrow fit of capacity 256 that sizes itself
+  (``target_size="auto"``) with ``max_iter=1000`` (its stages share the
+  budget), next to the same with the default ``max_iter=200`` and with
+  ``size_tol`` halved and doubled (the measurement behind its default);
+* budgets: both estimators with default parameters at ``max_iter`` 10, 30,
+  100 and 200, and after each of 30 ``partial_fit`` calls (one epoch each).
 
 Regression targets are standardised. Both libraries run with one thread
 (torch and BLAS); within a fold the two libraries alternate, and each fit is
 repeated (``--repeats``) to take its fastest time.
 
-    python benchmarks/bench_sklearn.py           # 10 datasets, 5 folds; about an hour or two
+    python benchmarks/bench_sklearn.py           # 15 datasets, 5 folds; a few hours
     python benchmarks/bench_sklearn.py --quick   # 4 small datasets, 3 folds; minutes
+    python benchmarks/bench_sklearn.py --datasets iris,wine &  # a share, into the same file
 
 Results: ``results/sklearn.json`` (``results/sklearn_quick.json`` with --quick).
 Each finished cell is stored at once; a restarted run skips what is there.
@@ -38,46 +39,36 @@ import argparse
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import numpy as np
-from common import (
-    FIXED_EPOCHS,
-    RESULTS_DIR,
-    ResultStore,
-    command_line,
-    limit_threads,
-    parameter_count,
-)
-from sklearn.datasets import (
-    load_breast_cancer,
-    load_diabetes,
-    load_digits,
-    load_iris,
-    load_wine,
-    make_friedman1,
-    make_moons,
-)
+from common import RESULTS_DIR, ResultStore, command_line, limit_threads, parameter_count
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 from sklearn.neural_network import MLPClassifier, MLPRegressor
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from tabular import DATASETS, Dataset
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
-from skgrow.datasets import make_bessel, make_gaussian_mixture, make_spirals
 
-# Who runs in each comparison; "skgrow, 200 epochs" is the own-width fit with tol=0,
-# so that sklearn's stopping rule cannot end it before its layer has grown.
-CONTESTANTS = {
-    "defaults": ("sklearn", "skgrow"),
-    "tuned": ("sklearn", "skgrow"),
-    "own width": ("sklearn", "skgrow", "skgrow, 200 epochs"),
+# Who runs in each comparison, and what each skgrow contestant sets
+OWN_WIDTH = dict(hidden_layer_sizes=(256,), target_size="auto", max_iter=1000)
+CONTESTANTS: dict[str, dict[str, dict]] = {
+    "defaults": {"sklearn": {}, "skgrow": {}},
+    "tuned": {"sklearn": {}, "skgrow": {}},
+    "own width": {
+        "sklearn": {},
+        "skgrow": OWN_WIDTH,
+        "skgrow, max_iter=200": dict(OWN_WIDTH, max_iter=200),
+        "skgrow, size_tol=0.0025": dict(OWN_WIDTH, size_tol=0.0025),
+        "skgrow, size_tol=0.01": dict(OWN_WIDTH, size_tol=0.01),
+    },
+    "budgets": {"sklearn": {}, "skgrow": {}},
 }
 MODES = tuple(CONTESTANTS)
 KEY_FIELDS = ("dataset", "mode", "library", "fold")
+BUDGETS = (10, 30, 100, 200)
+PARTIAL_FIT_CALLS = 30
 
 SKLEARN_GRID = {
     "mlp__hidden_layer_sizes": [(32,), (128,)],
@@ -90,37 +81,7 @@ SKGROW_GRID = {
     "mlp__growth": ["auxiliary", "controller"],
 }
 WIDTHS = [(4,), (8,), (16,), (32,), (64,), (128,), (256,)]
-OWN_WIDTH = dict(hidden_layer_sizes=(256,), growth="controller", target_size=1, size_penalty=0.01)
-
-
-@dataclass(frozen=True)
-class Dataset:
-    name: str
-    classification: bool
-    load: Callable[[], tuple[np.ndarray, np.ndarray]]
-
-
-def standardised(X, y):
-    return X, (y - y.mean()) / y.std()
-
-
-DATASETS = [
-    Dataset("iris", True, lambda: load_iris(return_X_y=True)),
-    Dataset("wine", True, lambda: load_wine(return_X_y=True)),
-    Dataset("breast cancer", True, lambda: load_breast_cancer(return_X_y=True)),
-    Dataset("digits", True, lambda: load_digits(return_X_y=True)),
-    Dataset("diabetes", False, lambda: standardised(*load_diabetes(return_X_y=True))),
-    Dataset("friedman1", False, lambda: standardised(*make_friedman1(1000, random_state=0))),
-    Dataset("moons", True, lambda: make_moons(1000, noise=0.3, random_state=0)),
-    Dataset("bessel", False, lambda: make_bessel(1000, sampling="uniform", random_state=0)),
-    Dataset(
-        "gaussian mixture",
-        False,
-        lambda: standardised(*make_gaussian_mixture(1000, noise=0.1, random_state=0)),
-    ),
-    Dataset("spirals", True, lambda: make_spirals(3000, n_arms=3, random_state=0)),
-]
-QUICK_DATASETS = ("iris", "wine", "diabetes", "moons")
+QUICK_DATASETS = ("iris", "wine", "diabetes", "penguins")
 
 
 def folds(classification: bool, n_splits: int):
@@ -128,27 +89,24 @@ def folds(classification: bool, n_splits: int):
     return Splitter(n_splits=n_splits, shuffle=True, random_state=0)
 
 
-def pipeline(estimator) -> Pipeline:
-    return Pipeline([("scale", StandardScaler()), ("mlp", estimator)])
+def estimator_class(dataset: Dataset, library: str):
+    if library == "sklearn":
+        return MLPClassifier if dataset.classification else MLPRegressor
+    return GrowingMLPClassifier if dataset.classification else GrowingMLPRegressor
 
 
 def make_contestant(dataset: Dataset, mode: str, library: str, max_iter: int = 200):
     """The estimator that ``library`` brings to ``mode`` (a pipeline or a grid search)."""
-    if library == "sklearn":
-        MLP = MLPClassifier if dataset.classification else MLPRegressor
-    else:
-        MLP = GrowingMLPClassifier if dataset.classification else GrowingMLPRegressor
+    MLP = estimator_class(dataset, library)
+    settings = dict(random_state=0, max_iter=max_iter) | CONTESTANTS[mode][library]
+    model = dataset.pipeline(MLP(**settings))
     inner = folds(dataset.classification, 3)
-    if mode == "defaults":
-        return pipeline(MLP(random_state=0, max_iter=max_iter))
     if mode == "tuned":
         grid = SKLEARN_GRID if library == "sklearn" else SKGROW_GRID
-        return GridSearchCV(pipeline(MLP(random_state=0, max_iter=max_iter)), grid, cv=inner)
-    if library == "sklearn":
-        widths = {"mlp__hidden_layer_sizes": WIDTHS}
-        return GridSearchCV(pipeline(MLP(random_state=0, max_iter=max_iter)), widths, cv=inner)
-    fixed = FIXED_EPOCHS if library == "skgrow, 200 epochs" else {}
-    return pipeline(MLP(random_state=0, max_iter=max_iter, **OWN_WIDTH, **fixed))
+        return GridSearchCV(model, grid, cv=inner)
+    if mode == "own width" and library == "sklearn":
+        return GridSearchCV(model, {"mlp__hidden_layer_sizes": WIDTHS}, cv=inner)
+    return model
 
 
 def number_of_fits(model) -> int:
@@ -165,15 +123,18 @@ def final_mlp(model):
     return model.steps[-1][1]
 
 
+def width_of(mlp) -> int:
+    return int(np.atleast_1d(getattr(mlp, "hidden_layer_sizes_", mlp.hidden_layer_sizes))[0])
+
+
 def describe_fit(model, X_test, y_test, seconds: float) -> dict:
     mlp = final_mlp(model)
-    width = getattr(mlp, "hidden_layer_sizes_", mlp.hidden_layer_sizes)
     row = {
         "score": float(model.score(X_test, y_test)),
         "fit_seconds": seconds,
         "n_fits": number_of_fits(model),
         "parameters": parameter_count(mlp),
-        "width": int(np.atleast_1d(width)[0]),
+        "width": width_of(mlp),
         "n_iter": int(mlp.n_iter_),
     }
     if isinstance(model, GridSearchCV):
@@ -196,6 +157,37 @@ def timed_fit(make: Callable[[], object], X, y, repeats: int):
     return model, best
 
 
+def budget_row(dataset: Dataset, library: str, X_train, y_train, X_test, y_test) -> dict:
+    """Scores (and grown widths) at each ``max_iter`` budget and after each partial_fit."""
+    row, seconds = {"scores": {}, "widths": {}}, 0.0
+    for budget in BUDGETS:
+        model, spent = timed_fit(
+            partial(make_contestant, dataset, "budgets", library, budget), X_train, y_train, 1
+        )
+        row["scores"][str(budget)] = float(model.score(X_test, y_test))
+        row["widths"][str(budget)] = width_of(final_mlp(model))
+        seconds += spent
+    prepare = dataset.preprocessing().fit(X_train)
+    train, test = prepare.transform(X_train), prepare.transform(X_test)
+    mlp = estimator_class(dataset, library)(random_state=0)
+    extra = {"classes": np.unique(y_train)} if dataset.classification else {}
+    row["partial_fit_scores"], row["partial_fit_widths"] = [], []
+    start = time.perf_counter()
+    for _ in range(PARTIAL_FIT_CALLS):
+        mlp.partial_fit(train, y_train, **extra)
+        row["partial_fit_scores"].append(float(mlp.score(test, y_test)))
+        row["partial_fit_widths"].append(width_of(mlp))
+    row["fit_seconds"] = seconds + time.perf_counter() - start
+    row["score"] = row["scores"][str(BUDGETS[-1])]
+    row["width"], row["n_iter"], row["n_fits"] = row["widths"][str(BUDGETS[-1])], 0, 1
+    row["parameters"] = parameter_count(mlp)
+    return row
+
+
+def rows_of(X, index):
+    return X.iloc[index] if hasattr(X, "iloc") else X[index]
+
+
 def run_fold(
     dataset: Dataset,
     mode: str,
@@ -211,23 +203,29 @@ def run_fold(
     """
     X, y = dataset.load()
     train, test = list(folds(dataset.classification, n_folds).split(X, y))[fold]
-    libraries = CONTESTANTS[mode] if libraries is None else libraries
+    X_train, X_test, y_train, y_test = rows_of(X, train), rows_of(X, test), y[train], y[test]
+    libraries = tuple(CONTESTANTS[mode]) if libraries is None else libraries
     libraries = libraries if fold % 2 == 0 else libraries[::-1]
     rows = []
     for library in libraries:
-        make = partial(make_contestant, dataset, mode, library, max_iter)
-        model, seconds = timed_fit(make, X[train], y[train], repeats)
+        if mode == "budgets":
+            result = budget_row(dataset, library, X_train, y_train, X_test, y_test)
+        else:
+            make = partial(make_contestant, dataset, mode, library, max_iter)
+            model, seconds = timed_fit(make, X_train, y_train, repeats)
+            result = describe_fit(model, X_test, y_test, seconds)
         cell = {"dataset": dataset.name, "mode": mode, "library": library, "fold": fold}
         rows.append(
             {
                 **cell,
                 "classification": dataset.classification,
+                "mixed_columns": dataset.mixed,
                 "n_samples": len(X),
                 "n_features": X.shape[1],
                 "n_folds": n_folds,
                 "max_iter": max_iter,
                 "repeats": repeats,
-                **describe_fit(model, X[test], y[test], seconds),
+                **result,
             }
         )
     return rows
@@ -244,7 +242,13 @@ def run_benchmark(
 ) -> ResultStore:
     """Run every (dataset, mode, fold) not yet in ``path``; rows are saved as they finish."""
     meta = dict(meta or {}, n_folds=n_folds, repeats=repeats, max_iter=max_iter)
-    meta.update(sklearn_grid=str(SKLEARN_GRID), skgrow_grid=str(SKGROW_GRID), own_width=OWN_WIDTH)
+    meta.update(
+        sklearn_grid=str(SKLEARN_GRID),
+        skgrow_grid=str(SKGROW_GRID),
+        own_width=str(OWN_WIDTH),
+        budgets=list(BUDGETS),
+        partial_fit_calls=PARTIAL_FIT_CALLS,
+    )
     store = ResultStore(path, KEY_FIELDS, meta)
     n_planned = len(datasets) * n_folds * sum(len(CONTESTANTS[mode]) for mode in modes)
     store.plan(n_planned)
@@ -260,7 +264,7 @@ def run_benchmark(
                 for row in run_fold(dataset, mode, fold, n_folds, repeats, max_iter, missing):
                     store.add(row)
                     print(
-                        f"{dataset.name:16s} fold {fold} {mode:9s} {row['library']:18s}: "
+                        f"{dataset.name:16s} fold {fold} {mode:9s} {row['library']:24s}: "
                         f"score {row['score']:.3f}  width {row['width']:3d}  "
                         f"params {row['parameters']:6d}  {row['fit_seconds']:6.1f} s",
                         flush=True,
@@ -274,6 +278,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="4 small datasets, 3 folds")
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats of each fit")
     parser.add_argument("--threads", type=int, default=1, help="torch / BLAS threads")
+    parser.add_argument("--datasets", default=None, help="comma-separated names: run these only")
+    parser.add_argument("--modes", default=None, help="comma-separated modes: run these only")
     args = parser.parse_args()
     limit_threads(args.threads)
     if args.quick:
@@ -284,10 +290,14 @@ def main() -> None:
             DATASETS,
             RESULTS_DIR / "sklearn.json",
             5,
-            args.repeats or 2,
+            args.repeats or 1,
         )
+    if args.datasets:
+        wanted = args.datasets.split(",")
+        datasets = [d for d in datasets if d.name in wanted]
+    modes = tuple(args.modes.split(",")) if args.modes else MODES
     meta = {"command": command_line(), "mode": "quick" if args.quick else "full"}
-    run_benchmark(path, datasets, n_folds, repeats, MODES, 200, meta)
+    run_benchmark(path, datasets, n_folds, repeats, modes, 200, meta)
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import report_figures as figures  # noqa: E402
-from bench_sklearn import CONTESTANTS  # noqa: E402
 from common import RESULTS_DIR, machine_description  # noqa: E402
+from report_sklearn import sklearn_section  # noqa: E402
 from report_stats import (  # noqa: E402
     SIGNIFICANT,
     accuracy_summary,
@@ -34,10 +34,8 @@ from report_stats import (  # noqa: E402
     paper_summary,
     power_laws,
     scaling_summary,
-    sklearn_summary,
     verdict,
 )
-from scipy import stats  # noqa: E402
 
 DOCS_DIR = Path(__file__).parent.parent / "docs"
 BENCHMARKS = ("paper", "scaling", "sklearn")
@@ -125,7 +123,9 @@ def paper_section(loaded, figure_dir: Path, refit: bool) -> tuple[list[str], lis
         "## 1. Growing against static in the papers' setups",
         "",
         "`benchmarks/bench_paper.py` runs the setups of DESIGN.md section 5 through the public",
-        "estimators. Method A (`growth='auxiliary'`, plain full-batch gradient descent,",
+        "estimators, with the papers' dynamics (`size_learning_rate=None`: size variables",
+        "stepped by the solver with the weights' learning rate; `new_neurons='random'`).",
+        "Method A (`growth='auxiliary'`, plain full-batch gradient descent,",
         "lr 1e-3, capacity 9, target 5): the growing network starts at `initial_size=0`, the",
         "reference (\"grown\") at `initial_size=5`. Method B (`growth='controller'`, full-batch",
         "Adam, lr 1e-3, size penalty 0.32): the growing network starts empty, the reference is",
@@ -142,7 +142,34 @@ def paper_section(loaded, figure_dir: Path, refit: bool) -> tuple[list[str], lis
         "(or class shares): a model near it has learnt little.",
         "",
     ]
-    lines += table(
+    lines += comparison_table(main)
+    lines += accuracy_lines(rows) + noiseless_lines(rows)
+    lines += paper_figures(rows, summary, figure_dir, refit)
+    bullets = paper_bullets(main)
+    lines += ["", "**What the numbers say.**", ""] + [f"- {b}" for b in bullets]
+    lines += penalty_lines(summary, figure_dir)
+    default = summary[summary["groups"].apply(lambda g: "default dynamics" in g)]
+    if not default.empty:
+        default_bullets = paper_bullets(default, "Method B with skgrow's default dynamics")
+        lines += [
+            "",
+            "### Method B's setups with skgrow's default dynamics",
+            "",
+            "The same Bessel and 3-arm spirals runs, the growing network now with skgrow's",
+            "defaults (new neurons with fitted read-outs, each step moving the size a tenth of",
+            "the way to the target) instead of the papers' dynamics; the reference is the same",
+            "static network.",
+            "",
+        ]
+        lines += comparison_table(default)
+        lines += [""] + [f"- {b}" for b in default_bullets]
+        bullets += default_bullets
+    return lines, bullets
+
+
+def comparison_table(part: pd.DataFrame) -> list[str]:
+    """One line per comparison: growing against its reference, paired by seed."""
+    return table(
         [
             "comparison",
             "epochs",
@@ -170,15 +197,9 @@ def paper_section(loaded, figure_dir: Path, refit: bool) -> tuple[list[str], lis
                 f"{r['growing_size']:.1f} / {r['reference_size']:.1f}",
                 sci(r["baseline"]),
             ]
-            for _, r in main.iterrows()
+            for _, r in part.iterrows()
         ],
     )
-    lines += accuracy_lines(rows) + noiseless_lines(rows)
-    lines += paper_figures(rows, summary, figure_dir, refit)
-    bullets = paper_bullets(main)
-    lines += ["", "**What the numbers say.**", ""] + [f"- {b}" for b in bullets]
-    lines += penalty_lines(summary, figure_dir)
-    return lines, bullets
 
 
 def accuracy_lines(rows: pd.DataFrame) -> list[str]:
@@ -261,12 +282,9 @@ def paper_figures(rows, summary, figure_dir: Path, refit: bool) -> list[str]:
     return lines
 
 
-def paper_bullets(main: pd.DataFrame) -> list[str]:
+def paper_bullets(main: pd.DataFrame, method_b: str = "Method B (growing vs static)") -> list[str]:
     bullets = []
-    for label, method in (
-        ("Method A (growing vs grown)", "A"),
-        ("Method B (growing vs static)", "B"),
-    ):
+    for label, method in (("Method A (growing vs grown)", "A"), (method_b, "B")):
         part = main[main["method"] == method]
         if part.empty:
             continue
@@ -483,121 +501,6 @@ def scaling_bullets(summary: pd.DataFrame, laws: pd.DataFrame) -> list[str]:
             f" ({fit}); lowest ratio {lowest}; growing significantly better at capacities"
             f" {listed(wins)}, worse at {listed(losses)}."
         )
-    return bullets
-
-
-def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
-    data, _ = loaded
-    rows = pd.DataFrame(data["rows"])
-    contestants = rows["mode"].map(lambda mode: len(CONTESTANTS[mode]))
-    rows = complete_groups(rows, ["mode", "dataset", "fold"], "library", contestants)
-    meta = data["meta"]
-    summary = sklearn_summary(rows)
-    lines = [
-        "## 3. skgrow against the sklearn MLP you use today",
-        "",
-        "`benchmarks/bench_sklearn.py`: every model is `Pipeline(StandardScaler, MLP)`, scored by",
-        f"{meta.get('n_folds', 5)}-fold cross-validation (shuffled, stratified for classifiers;",
-        "R² for regression, accuracy for classification; regression targets standardised).",
-        "*params*: weights and biases of the final model from `coefs_` / `intercepts_` (for",
-        "skgrow, the equivalent static network of the grown width). *time*: total fit seconds",
-        f"over the folds, each fit the fastest of {meta.get('repeats', 1)} repeats, one thread",
-        "for each library, contestants alternating; the machine was shared with other work,",
-        "so treat time ratios as ±30%.",
-        "",
-        "- **defaults**: both estimators with default parameters (width 100, Adam, 200 epochs);",
-        "  skgrow grows with `growth='auxiliary'`, `size_penalty=1`.",
-        f"- **tuned**: `GridSearchCV`, 3 inner folds, 8 candidates of at most"
-        f" {meta.get('max_iter', 200)} epochs each;",
-        f"  sklearn `{meta.get('sklearn_grid')}`, skgrow `{meta.get('skgrow_grid')}`.",
-        "- **own width**: sklearn's `GridSearchCV` over widths 4 to 256 (7 candidates x 3",
-        f"  folds + refit = 22 fits) against one skgrow fit `{meta.get('own_width')}`, with",
-        "  sklearn's stopping rule (`skgrow`) and for a fixed 200 epochs (`skgrow, 200 epochs`).",
-        "",
-    ]
-    for mode in summary["mode"].unique():
-        lines += sklearn_mode_table(summary[summary["mode"] == mode], mode)
-    for name, caption in (
-        (
-            figures.sklearn_scores(rows, figure_dir),
-            "Cross-validated score of skgrow minus sklearn's, per dataset (bars: ± one s.e. of"
-            " the paired difference over folds; right of 0: skgrow better).",
-        ),
-        (
-            figures.sklearn_size_time(summary, figure_dir),
-            "Own width: parameters of the final model and total fit time per dataset (log scales).",
-        ),
-    ):
-        lines += ["", f"![{caption}](figures/{name})", "", f"*{caption}*"]
-    bullets = sklearn_bullets(summary, rows)
-    lines += ["", "**What the numbers say.**", ""] + [f"- {b}" for b in bullets]
-    return lines, bullets
-
-
-def sklearn_mode_table(part: pd.DataFrame, mode: str) -> list[str]:
-    libraries = list(dict.fromkeys(part["library"]))
-    header = ["dataset"] + [f"{lib} score" for lib in libraries]
-    header += [f"{lib} params" for lib in libraries] + [f"{lib} time (s)" for lib in libraries]
-    body = []
-    for dataset, group in part.groupby("dataset", sort=False):
-        cells = group.set_index("library")
-        body.append(
-            [dataset]
-            + [
-                mean_sem(cells.loc[lib, "score"], cells.loc[lib, "score_sem"], lambda v: f"{v:.3f}")
-                for lib in libraries
-            ]
-            + [
-                f"{cells.loc[lib, 'parameters']:,.0f} (w {cells.loc[lib, 'width']:.0f})"
-                for lib in libraries
-            ]
-            + [f"{cells.loc[lib, 'fit_seconds']:.1f}" for lib in libraries]
-        )
-    return ["", f"**{mode}** (w: mean width of the final model)", ""] + table(header, body)
-
-
-def challenger_bullet(part: pd.DataFrame, mode: str, challenger: str) -> str:
-    """How one skgrow contestant of ``mode`` fared against sklearn over the datasets."""
-    datasets = part.index.get_level_values("dataset").unique()
-    column = lambda library, value: np.array([part.loc[(d, library), value] for d in datasets])
-    ours, theirs = column(challenger, "score"), column("sklearn", "score")
-    difference = ours - theirs
-    differs = np.any(difference != 0) and len(ours) > 1
-    p = stats.wilcoxon(ours, theirs).pvalue if differs else np.nan
-    named = lambda mask: ", ".join(
-        f"{d} {v:+.3f}" for d, v, m in zip(datasets, difference, mask) if m
-    )
-    higher, lower = difference > 0.005, difference < -0.005
-    parameters = column(challenger, "parameters") / column("sklearn", "parameters")
-    seconds = column(challenger, "fit_seconds") / column("sklearn", "fit_seconds")
-    return (
-        f"{mode}, {challenger} vs sklearn: mean CV score higher on {higher.sum()} of"
-        f" {len(datasets)} datasets ({named(higher) or 'none'}), lower on {lower.sum()}"
-        f" ({named(lower) or 'none'}), within 0.005 on the rest (Wilcoxon over datasets"
-        f" p = {p_text(p)}); median ratio to sklearn of the final model's parameters"
-        f" {np.median(parameters):.2f}, of the fit time {np.median(seconds):.2f}."
-    )
-
-
-def sklearn_bullets(summary: pd.DataFrame, rows: pd.DataFrame) -> list[str]:
-    bullets = []
-    for mode in summary["mode"].unique():
-        part = summary[summary["mode"] == mode].set_index(["dataset", "library"])
-        challengers = part.index.get_level_values("library").unique().drop("sklearn")
-        bullets += [challenger_bullet(part, mode, challenger) for challenger in challengers]
-    own = rows[rows["mode"] == "own width"]
-    for library, reason in (
-        ("skgrow", "sklearn's stopping rule ended them early"),
-        ("skgrow, 200 epochs", "the layer never grew past its target"),
-    ):
-        fits = own[own["library"] == library]
-        empty = fits[fits["width"] <= 1]
-        if not fits.empty and not empty.empty:
-            bullets.append(
-                f"Own width, {library}: {len(empty)} of {len(fits)} fits ended with at most one"
-                f" neuron after {', '.join(str(n) for n in sorted(empty['n_iter']))} epochs"
-                f" (datasets: {', '.join(sorted(empty['dataset'].unique()))}): {reason}."
-            )
     return bullets
 
 

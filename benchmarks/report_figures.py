@@ -332,3 +332,46 @@ def sklearn_size_time(summary: pd.DataFrame, figure_dir: Path) -> str:
     axes[0].set_title("own width: how big")
     axes[1].set_title("own width: how long")
     return save(figure, figure_dir, "sklearn_size_time.png")
+
+
+def own_width_choice(rows: pd.DataFrame, figure_dir: Path) -> str:
+    """Per fold: skgrow's chosen width against the width the grid search chose."""
+    table = rows.pivot_table(index=["dataset", "fold"], columns="library", values="width")
+    figure, axis = plt.subplots(figsize=(6.5, 5))
+    rng = np.random.RandomState(0)
+    for dataset in dict.fromkeys(rows["dataset"]):
+        part = table.loc[dataset]
+        jitter = np.exp(rng.uniform(-0.08, 0.08, len(part)))  # folds that chose alike
+        axis.scatter(part["sklearn"] * jitter, part["skgrow"], s=18, label=dataset)
+    limits = [2, 400]
+    axis.plot(limits, limits, color="black", linewidth=0.8)
+    axis.set(xscale="log", yscale="log", xlim=limits, ylim=limits)
+    axis.set_xlabel("width chosen by GridSearchCV over 4..256 (best CV score)")
+    axis.set_ylabel("width chosen by target_size='auto'")
+    axis.legend(fontsize=7, ncol=2)
+    return save(figure, figure_dir, "sklearn_own_width.png")
+
+
+def budgets(cells: pd.DataFrame, figure_dir: Path) -> str:
+    """skgrow minus sklearn after each max_iter budget and each partial_fit call."""
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(11, 4), sharey=True, gridspec_kw={"width_ratios": [1, 2]}
+    )
+    fixed = cells[cells["budget"].str.startswith("max_iter")]
+    order = list(dict.fromkeys(fixed["budget"]))
+    for dataset, group in cells.groupby("dataset", sort=False):
+        part = group.set_index("budget")
+        left.plot(range(len(order)), part.loc[order, "difference"], "o-", label=dataset)
+        steps = part[part.index.str.startswith("partial_fit")]
+        calls = [int(b.split()[1]) for b in steps.index]
+        right.plot(calls, steps["difference"], linewidth=1)
+    left.set_xticks(range(len(order)), [b.split()[1] for b in order])
+    left.set_xlabel("max_iter")
+    right.set_xlabel("partial_fit calls")
+    left.set_ylabel("score skgrow - sklearn (mean over folds)")
+    for axis in (left, right):
+        axis.axhline(0.0, color="black", linewidth=0.8)
+        axis.axhspan(-0.01, 0.0, color="grey", alpha=0.2)
+        axis.set_ylim(max(-0.2, cells["difference"].min() - 0.02), None)
+    left.legend(fontsize=6, ncol=2)
+    return save(figure, figure_dir, "sklearn_budgets.png")

@@ -92,8 +92,13 @@ def test_scaling_and_sklearn_cells(results):
     assert {r["batch_size"] for r in scaling} == {200, 3276}
     sklearn_rows = rows(results / "sklearn.json")
     libraries = {(r["mode"], r["library"]) for r in sklearn_rows}
-    assert ("own width", "skgrow, 200 epochs") in libraries
+    assert ("own width", "skgrow, max_iter=200") in libraries
     assert all(r["parameters"] > 0 and r["fit_seconds"] > 0 for r in sklearn_rows)
+    budgets = [r for r in sklearn_rows if r["mode"] == "budgets"]
+    assert {r["library"] for r in budgets} == {"sklearn", "skgrow"}
+    for row in budgets:
+        assert set(row["scores"]) == {"10", "30", "100", "200"}
+        assert len(row["partial_fit_scores"]) == len(row["partial_fit_widths"]) == 30
 
 
 def test_report_from_the_tiny_runs(scripts, results, tmp_path):

@@ -1,0 +1,370 @@
+"""Section 3 of ``docs/results.md``: skgrow against sklearn's MLPs (``bench_sklearn.py``).
+
+Tables and statements for the four comparisons (defaults, tuned, own width,
+budgets), each checked against the targets it was run for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import report_figures as figures
+from bench_sklearn import BUDGETS, CONTESTANTS
+from report_stats import complete_groups, sklearn_summary
+from scipy import stats
+
+# the targets the comparisons are held to
+BUDGET_TOLERANCE, BUDGET_SHARE, BUDGET_FLOOR = 0.01, 0.9, -0.03
+OWN_WIDTH_TOLERANCE, OWN_WIDTH_SHARE, FOLD_FLOOR, COMPUTE_SHARE = 0.005, 0.9, -0.02, 0.1
+
+
+def table(header: list[str], lines: list[list[str]]) -> list[str]:
+    rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return rows + ["| " + " | ".join(line) + " |" for line in lines]
+
+
+def listed(values) -> str:
+    values = list(values)
+    return ", ".join(str(v) for v in values) if values else "none"
+
+
+def p_text(p: float) -> str:
+    return "n/a" if not np.isfinite(p) else f"{p:.2g}"
+
+
+def met(condition: bool) -> str:
+    return "met" if condition else "**not met**"
+
+
+def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
+    data, _ = loaded
+    rows = pd.DataFrame(data["rows"])
+    contestants = rows["mode"].map(lambda mode: len(CONTESTANTS.get(mode, ())))
+    rows = complete_groups(rows, ["mode", "dataset", "fold"], "library", contestants)
+    meta = data["meta"]
+    fitted = rows[rows["mode"] != "budgets"]
+    summary = sklearn_summary(fitted)
+    lines = introduction(meta)
+    bullets = []
+    for mode in ("defaults", "tuned"):
+        part = summary[summary["mode"] == mode]
+        if not part.empty:
+            lines += mode_table(part, mode)
+            bullets.append(
+                challenger_bullet(part.set_index(["dataset", "library"]), mode, "skgrow")
+            )
+    own = rows[rows["mode"] == "own width"]
+    if not own.empty:
+        own_lines, own_bullets = own_width(own, summary[summary["mode"] == "own width"])
+        lines += own_lines
+        bullets += own_bullets
+    budgets = rows[rows["mode"] == "budgets"]
+    if not budgets.empty:
+        budget_lines, budget_bullets = budget_part(budgets, meta, figure_dir)
+        lines += budget_lines
+        bullets = budget_bullets + bullets
+    captions = [
+        (
+            figures.sklearn_scores(fitted, figure_dir),
+            "Cross-validated score of skgrow minus sklearn's, per dataset (bars: ± one s.e. of"
+            " the paired difference over folds; right of 0: skgrow better).",
+        )
+    ]
+    if not own.empty:
+        captions += [
+            (
+                figures.own_width_choice(own, figure_dir),
+                "Own width: the width skgrow chose against the width the grid search chose,"
+                " every fold (log scales; on the diagonal: the same width).",
+            ),
+            (
+                figures.sklearn_size_time(summary, figure_dir),
+                "Own width: parameters of the final model and total fit time per dataset"
+                " (log scales).",
+            ),
+        ]
+    for name, caption in captions:
+        lines += ["", f"![{caption}](figures/{name})", "", f"*{caption}*"]
+    lines += ["", "**What the numbers say.**", ""] + [f"- {b}" for b in bullets]
+    return lines, bullets
+
+
+def introduction(meta: dict) -> list[str]:
+    return [
+        "## 3. skgrow against the sklearn MLP you use today",
+        "",
+        "`benchmarks/bench_sklearn.py`: every model is a pipeline of the dataset's preprocessing",
+        "(`StandardScaler`; for the tabular datasets with mixed column types, penguins, cars,",
+        "seattle weather and affairs, a `ColumnTransformer` that imputes and scales the numeric",
+        "columns and imputes and one-hot encodes the categorical ones) and the MLP, scored by",
+        f"{meta.get('n_folds', 5)}-fold cross-validation (shuffled, stratified for classifiers;",
+        "R² for regression, accuracy for classification; regression targets standardised).",
+        "*params*: weights and biases of the final model from `coefs_` / `intercepts_` (for",
+        "skgrow, the equivalent static network of the grown width). *time*: total fit seconds",
+        f"over the folds, each fit the fastest of {meta.get('repeats', 1)} repeats, one thread",
+        "for each library, contestants alternating; the machine was shared with other work,",
+        "so treat time ratios as ±30%.",
+        "",
+        "- **defaults**: both estimators with default parameters (width 100, Adam, 200 epochs).",
+        f"- **tuned**: `GridSearchCV`, 3 inner folds, 8 candidates of at most"
+        f" {meta.get('max_iter', 200)} epochs each;",
+        f"  sklearn `{meta.get('sklearn_grid')}`, skgrow `{meta.get('skgrow_grid')}`.",
+        "- **own width**: sklearn's `GridSearchCV` over widths 4 to 256 (7 candidates x 3",
+        f"  folds + refit = 22 fits of at most 200 epochs) against one skgrow fit"
+        f" `{meta.get('own_width')}`;",
+        "  also the same fit with the default `max_iter=200`, and with `size_tol` halved and",
+        "  doubled.",
+        f"- **budgets**: both estimators with default parameters at `max_iter`"
+        f" {', '.join(str(b) for b in meta.get('budgets', BUDGETS))}, and after each of"
+        f" {meta.get('partial_fit_calls', 30)} `partial_fit` calls of one epoch each.",
+        "",
+    ]
+
+
+def mode_table(part: pd.DataFrame, mode: str) -> list[str]:
+    libraries = list(dict.fromkeys(part["library"]))
+    header = ["dataset"] + [f"{lib} score" for lib in libraries]
+    header += [f"{lib} params" for lib in libraries] + [f"{lib} time (s)" for lib in libraries]
+    body = []
+    for dataset, group in part.groupby("dataset", sort=False):
+        cells = group.set_index("library")
+        body.append(
+            [dataset]
+            + [
+                f"{cells.loc[lib, 'score']:.3f} ± {cells.loc[lib, 'score_sem']:.3f}"
+                for lib in libraries
+            ]
+            + [
+                f"{cells.loc[lib, 'parameters']:,.0f} (w {cells.loc[lib, 'width']:.0f})"
+                for lib in libraries
+            ]
+            + [f"{cells.loc[lib, 'fit_seconds']:.1f}" for lib in libraries]
+        )
+    return ["", f"**{mode}** (w: mean width of the final model)", ""] + table(header, body)
+
+
+def challenger_bullet(part: pd.DataFrame, mode: str, challenger: str) -> str:
+    """How one skgrow contestant of ``mode`` fared against sklearn over the datasets."""
+    datasets = part.index.get_level_values("dataset").unique()
+    column = lambda library, value: np.array([part.loc[(d, library), value] for d in datasets])
+    ours, theirs = column(challenger, "score"), column("sklearn", "score")
+    difference = ours - theirs
+    differs = np.any(difference != 0) and len(ours) > 1
+    p = stats.wilcoxon(ours, theirs).pvalue if differs else np.nan
+    named = lambda mask: ", ".join(
+        f"{d} {v:+.3f}" for d, v, m in zip(datasets, difference, mask) if m
+    )
+    higher, lower = difference > 0.005, difference < -0.005
+    parameters = column(challenger, "parameters") / column("sklearn", "parameters")
+    seconds = column(challenger, "fit_seconds") / column("sklearn", "fit_seconds")
+    return (
+        f"{mode}, {challenger} vs sklearn: mean CV score higher on {higher.sum()} of"
+        f" {len(datasets)} datasets ({named(higher) or 'none'}), lower on {lower.sum()}"
+        f" ({named(lower) or 'none'}), within 0.005 on the rest (Wilcoxon over datasets"
+        f" p = {p_text(p)}); median ratio to sklearn of the final model's parameters"
+        f" {np.median(parameters):.2f}, of the fit time {np.median(seconds):.2f}."
+    )
+
+
+# -- own width -------------------------------------------------------------------------------
+
+
+def own_width(rows: pd.DataFrame, summary: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The self-sizing fit against the grid over widths, dataset by dataset."""
+    by_fold = rows.pivot_table(index=["dataset", "fold"], columns="library", values="score")
+    widths = rows.pivot_table(index=["dataset", "fold"], columns="library", values="width")
+    seconds = rows.pivot_table(index=["dataset", "fold"], columns="library", values="fit_seconds")
+    difference = by_fold.drop(columns="sklearn").sub(by_fold["sklearn"], axis=0)
+    order = list(dict.fromkeys(rows["dataset"]))
+    body, verdicts = [], {}
+    for dataset in order:
+        d = difference.loc[dataset, "skgrow"]
+        ratio = seconds.loc[dataset, "skgrow"].sum() / seconds.loc[dataset, "sklearn"].sum()
+        verdicts[dataset] = (d.mean(), d.min(), ratio, widths.loc[dataset, "skgrow"].mean())
+        body.append(
+            [
+                dataset,
+                f"{by_fold.loc[dataset, 'sklearn'].mean():.3f}",
+                f"{by_fold.loc[dataset, 'skgrow'].mean():.3f}",
+                f"{d.mean():+.3f}",
+                f"{d.min():+.3f}",
+                " ".join(str(int(w)) for w in widths.loc[dataset, "sklearn"]),
+                " ".join(str(int(w)) for w in widths.loc[dataset, "skgrow"]),
+                f"{ratio:.3f}",
+            ]
+        )
+    header = [
+        "dataset",
+        "grid score",
+        "skgrow score",
+        "difference",
+        "worst fold",
+        "grid's widths",
+        "skgrow's widths",
+        "compute ratio",
+    ]
+    lines = ["", "**own width** (widths: per fold; compute: skgrow's fit seconds / the grid's)", ""]
+    lines += table(header, body)
+    variants = [c for c in difference.columns if c != "skgrow"]
+    if variants:
+        lines += [
+            "",
+            "**own width, variants** (score minus the grid's, mean over folds; widths)",
+            "",
+        ]
+        lines += table(
+            ["dataset"] + variants,
+            [
+                [dataset]
+                + [
+                    f"{difference.loc[dataset, v].mean():+.3f}"
+                    f" (w {widths.loc[dataset, v].mean():.0f})"
+                    for v in variants
+                ]
+                for dataset in order
+            ],
+        )
+    return lines, own_width_bullets(verdicts, difference, widths, seconds)
+
+
+def own_width_bullets(verdicts, difference, widths, seconds) -> list[str]:
+    datasets = list(verdicts)
+    near = [d for d in datasets if verdicts[d][0] >= -OWN_WIDTH_TOLERANCE]
+    short = [f"{d} ({verdicts[d][0]:+.3f})" for d in datasets if d not in near]
+    folds_below = [
+        f"{d} fold {f} ({v:+.3f})" for (d, f), v in difference["skgrow"].items() if v < FOLD_FLOOR
+    ]
+    ratios = [verdicts[d][2] for d in datasets]
+    share = len(near) / len(datasets)
+    bullets = [
+        f"Own width (target_size='auto'): within {OWN_WIDTH_TOLERANCE} of the grid over widths"
+        f" or above on {len(near)} of {len(datasets)} datasets ({share:.0%}; target"
+        f" {OWN_WIDTH_SHARE:.0%}: {met(share >= OWN_WIDTH_SHARE)}); below it on"
+        f" {listed(short)}. Folds more than {-FOLD_FLOOR} below the grid's:"
+        f" {len(folds_below)} ({listed(folds_below)}; target none:"
+        f" {met(not folds_below)}). Median compute, skgrow's fit time over the grid"
+        f" search's: {np.median(ratios):.3f} (target at most {COMPUTE_SHARE}:"
+        f" {met(np.median(ratios) <= COMPUTE_SHARE)}).",
+    ]
+    if {"linear", "friedman1", "bessel"} <= set(datasets):
+        linear = verdicts["linear"][3]
+        others = {d: verdicts[d][3] for d in ("friedman1", "bessel")}
+        ok = linear <= 8 and all(w >= 3 * linear for w in others.values())
+        bullets.append(
+            f"Own width follows the need: mean chosen width {linear:.1f} on the linear task,"
+            f" {others['friedman1']:.1f} on Friedman #1 and {others['bessel']:.1f} on Bessel"
+            f" (target: a few on the linear task, three times that on the others:"
+            f" {met(ok)})."
+        )
+    for variant in (c for c in difference.columns if c != "skgrow"):
+        mean = difference[variant].groupby(level="dataset").mean()
+        near = int((mean >= -OWN_WIDTH_TOLERANCE).sum())
+        bullets.append(
+            f"Own width, {variant}: within {OWN_WIDTH_TOLERANCE} of the grid or above on"
+            f" {near} of {len(mean)} datasets; median width"
+            f" {widths[variant].median():.0f} (the default: {widths['skgrow'].median():.0f})."
+        )
+    return bullets
+
+
+# -- budgets ----------------------------------------------------------------------------------
+
+
+def budget_cells(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per (dataset, budget): mean score of each library over folds, and skgrow's
+    grown width. Budgets are ``max_iter`` values, then ``partial_fit k`` after k calls."""
+    records = []
+    for _, row in rows.iterrows():
+        budgets = {f"max_iter {b}": row["scores"][b] for b in row["scores"]}
+        grown = {f"max_iter {b}": row["widths"][b] for b in row["widths"]}
+        for k, (score, width) in enumerate(
+            zip(row["partial_fit_scores"], row["partial_fit_widths"]), start=1
+        ):
+            budgets[f"partial_fit {k}"], grown[f"partial_fit {k}"] = score, width
+        for budget, score in budgets.items():
+            records.append(
+                {
+                    "dataset": row["dataset"],
+                    "library": row["library"],
+                    "fold": row["fold"],
+                    "budget": budget,
+                    "score": score,
+                    "width": grown[budget],
+                }
+            )
+    cells = pd.DataFrame(records)
+    mean = cells.pivot_table(
+        index=["dataset", "budget"], columns="library", values=["score", "width"], sort=False
+    )
+    result = pd.DataFrame(
+        {
+            "sklearn": mean[("score", "sklearn")],
+            "skgrow": mean[("score", "skgrow")],
+            "width": mean[("width", "skgrow")],
+        }
+    )
+    result["difference"] = result["skgrow"] - result["sklearn"]
+    return result.reset_index()
+
+
+def budget_part(rows: pd.DataFrame, meta: dict, figure_dir: Path) -> tuple[list[str], list[str]]:
+    cells = budget_cells(rows)
+    shown = [f"max_iter {b}" for b in meta.get("budgets", BUDGETS)]
+    calls = meta.get("partial_fit_calls", 30)
+    shown_calls = [f"partial_fit {k}" for k in (1, 3, 10, calls)]
+    header = (
+        ["dataset"] + shown + [c.replace("partial_fit", "partial_fit call") for c in shown_calls]
+    )
+    header.append(f"partial_fit: calls below -{BUDGET_TOLERANCE}")
+    body = []
+    for dataset, group in cells.groupby("dataset", sort=False):
+        group = group.set_index("budget")
+        partial_fits = group[group.index.str.startswith("partial_fit")]
+        body.append(
+            [dataset]
+            + [
+                f"{group.loc[b, 'difference']:+.3f} ({group.loc[b, 'sklearn']:.3f}, w"
+                f" {group.loc[b, 'width']:.0f})"
+                for b in shown + shown_calls
+            ]
+            + [str(int((partial_fits["difference"] < -BUDGET_TOLERANCE).sum()))]
+        )
+    lines = [
+        "",
+        "**budgets** (skgrow's mean CV score minus sklearn's; in brackets sklearn's score and",
+        "skgrow's grown width)",
+        "",
+    ] + table(header, body)
+    name = figures.budgets(cells, figure_dir)
+    caption = (
+        "Budgets: skgrow's score minus sklearn's after each budget, every dataset (left:"
+        " max_iter; right: partial_fit calls); the band is the target's -0.01."
+    )
+    lines += ["", f"![{caption}](figures/{name})", "", f"*{caption}*"]
+    return lines, budget_bullets(cells)
+
+
+def budget_bullets(cells: pd.DataFrame) -> list[str]:
+    ok = cells["difference"] >= -BUDGET_TOLERANCE
+    share = ok.mean()
+    worst = cells.loc[cells["difference"].idxmin()]
+    below = cells[~ok]
+    named = listed(
+        f"{r.dataset} {r.budget} ({r.difference:+.3f})"
+        for r in below.sort_values("difference").head(12).itertuples()
+    )
+    more = f" and {len(below) - 12} more" if len(below) > 12 else ""
+    fixed = cells[cells["budget"].str.startswith("max_iter")]
+    fixed_ok = int((fixed["difference"] >= -BUDGET_TOLERANCE).sum())
+    first_call = cells[cells["budget"] == "partial_fit 1"]["width"].median()
+    return [
+        f"Budgets (default estimators): skgrow scores at least sklearn's - {BUDGET_TOLERANCE} in"
+        f" {ok.sum()} of {len(cells)} (dataset, budget) cells ({share:.0%}; target"
+        f" {BUDGET_SHARE:.0%}: {met(share >= BUDGET_SHARE)}); the worst cell is"
+        f" {worst['dataset']} at {worst['budget']}, {worst['difference']:+.3f} (target never"
+        f" below {BUDGET_FLOOR}: {met(worst['difference'] >= BUDGET_FLOOR)}). Cells below:"
+        f" {named}{more}. At max_iter 10 to 200 alone: {fixed_ok} of {len(fixed)} cells. The"
+        f" grown width after the first partial_fit call: median {first_call:.0f} neurons of 100.",
+    ]

@@ -1,0 +1,165 @@
+"""The datasets of bench_sklearn.py and the preprocessing each gets.
+
+Those that ship with scikit-learn (iris, wine, breast cancer, digits, diabetes),
+synthetic ones (Friedman #1, moons, a linear task) and the papers' tasks
+(Bessel, Gaussian mixture, spirals) are numeric: their pipeline standardises
+the columns. The real tabular datasets have mixed column types and missing
+values and come with their packages (nothing is downloaded): penguins
+(``palmerpenguins``), cars and Seattle weather (``vega_datasets``) and the
+affairs survey (``statsmodels``). Their pipeline imputes, scales and one-hot
+encodes, as a data scientist would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_iris,
+    load_wine,
+    make_friedman1,
+    make_moons,
+    make_regression,
+)
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from skgrow.datasets import make_bessel, make_gaussian_mixture, make_spirals
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset: how to load it and, for mixed column types, which columns are which."""
+
+    name: str
+    classification: bool
+    load: Callable[[], tuple]
+    numeric: tuple[str, ...] = ()
+    categorical: tuple[str, ...] = ()
+
+    @property
+    def mixed(self) -> bool:
+        return bool(self.categorical)
+
+    def preprocessing(self):
+        """Standardised columns, or impute + scale / impute + one-hot for mixed ones."""
+        if not self.mixed:
+            return StandardScaler()
+        numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+        categorical = make_pipeline(
+            SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")
+        )
+        return ColumnTransformer(
+            [
+                ("numeric", numeric, list(self.numeric)),
+                ("categorical", categorical, list(self.categorical)),
+            ]
+        )
+
+    def pipeline(self, estimator) -> Pipeline:
+        return Pipeline([("prepare", self.preprocessing()), ("mlp", estimator)])
+
+
+def standardised(X, y):
+    y = np.asarray(y, dtype=float)
+    return X, (y - y.mean()) / y.std()
+
+
+def penguins():
+    from palmerpenguins import load_penguins
+
+    frame = load_penguins()
+    return frame.drop(columns="species"), frame["species"].to_numpy(dtype=object)
+
+
+def cars():
+    from vega_datasets import data
+
+    frame = data.cars().dropna(subset=["Miles_per_Gallon"])
+    X = frame.drop(columns=["Name", "Miles_per_Gallon"]).assign(Year=frame["Year"].dt.year)
+    X["Origin"] = X["Origin"].astype(object)
+    return standardised(X, frame["Miles_per_Gallon"])
+
+
+def seattle_weather():
+    from vega_datasets import data
+
+    frame = data.seattle_weather()
+    X = frame.drop(columns=["date", "weather"]).assign(month=frame["date"].dt.month.astype(str))
+    return X, frame["weather"].to_numpy(dtype=object)
+
+
+def affairs():
+    import statsmodels.api as sm
+
+    frame = sm.datasets.fair.load_pandas().data
+    X = frame.drop(columns="affairs")
+    for column in ("occupation", "occupation_husb"):
+        X[column] = X[column].astype(int).astype(str)
+    return X, (frame["affairs"] > 0).to_numpy()
+
+
+DATASETS = [
+    Dataset("iris", True, lambda: load_iris(return_X_y=True)),
+    Dataset("wine", True, lambda: load_wine(return_X_y=True)),
+    Dataset("breast cancer", True, lambda: load_breast_cancer(return_X_y=True)),
+    Dataset("digits", True, lambda: load_digits(return_X_y=True)),
+    Dataset("diabetes", False, lambda: standardised(*load_diabetes(return_X_y=True))),
+    Dataset("friedman1", False, lambda: standardised(*make_friedman1(1000, random_state=0))),
+    Dataset("moons", True, lambda: make_moons(1000, noise=0.3, random_state=0)),
+    Dataset("bessel", False, lambda: make_bessel(1000, sampling="uniform", random_state=0)),
+    Dataset(
+        "gaussian mixture",
+        False,
+        lambda: standardised(*make_gaussian_mixture(1000, noise=0.1, random_state=0)),
+    ),
+    Dataset("spirals", True, lambda: make_spirals(3000, n_arms=3, random_state=0)),
+    # the gallery's linear task: a layer of a few neurons suffices
+    Dataset(
+        "linear",
+        False,
+        lambda: standardised(*make_regression(600, 10, n_informative=5, noise=1.0, random_state=0)),
+    ),
+    Dataset(
+        "penguins",
+        True,
+        penguins,
+        numeric=("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "year"),
+        categorical=("island", "sex"),
+    ),
+    Dataset(
+        "cars",
+        False,
+        cars,
+        numeric=(
+            "Cylinders",
+            "Displacement",
+            "Horsepower",
+            "Weight_in_lbs",
+            "Acceleration",
+            "Year",
+        ),
+        categorical=("Origin",),
+    ),
+    Dataset(
+        "seattle weather",
+        True,
+        seattle_weather,
+        numeric=("precipitation", "temp_max", "temp_min", "wind"),
+        categorical=("month",),
+    ),
+    Dataset(
+        "affairs",
+        True,
+        affairs,
+        numeric=("rate_marriage", "age", "yrs_married", "children", "religious", "educ"),
+        categorical=("occupation", "occupation_husb"),
+    ),
+]
