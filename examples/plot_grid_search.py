@@ -1,14 +1,14 @@
 """
-Searching size penalty and capacity with GridSearchCV
-=====================================================
+Searching the cost of a neuron and the capacity with GridSearchCV
+=================================================================
 
 The growth parameters are ordinary hyperparameters, so
 :class:`~sklearn.model_selection.GridSearchCV` searches them like any other.
-Here each layer is pulled towards a small ``target_size`` of 2 neurons, and
-the search decides how firmly (``size_penalty``) and how large a layer may
-get at most (``hidden_layer_sizes``, the capacity). A second scorer records
-the width each candidate grew to, so the table shows what every setting
-costs as well as what it scores.
+Here every layer sizes itself (``target_size="auto"``), and the search
+decides how much a doubling must gain to be kept (``size_tol``) and how large
+a layer may get at most (``hidden_layer_sizes``, the capacity). A second
+scorer records the width each candidate chose, so the table shows what every
+setting costs as well as what it scores.
 """
 
 # %%
@@ -32,12 +32,10 @@ model = Pipeline(
         (
             "mlp",
             GrowingMLPRegressor(
-                target_size=2,
-                initial_size=2,
+                target_size="auto",
                 learning_rate_init=0.01,
                 batch_size=50,
                 max_iter=300,
-                n_iter_no_change=30,
                 random_state=0,
             ),
         ),
@@ -46,12 +44,12 @@ model = Pipeline(
 
 
 def grown_width(pipeline, X, y):
-    """Scorer: neurons the fitted network's hidden layer grew to."""
+    """Scorer: neurons the fitted network's hidden layer chose."""
     return pipeline[-1].hidden_layer_sizes_[0]
 
 
 param_grid = {
-    "mlp__size_penalty": [1e-4, 1e-3, 1e-2, 1e-1],
+    "mlp__size_tol": [0.001, 0.005, 0.02, 0.1],
     "mlp__hidden_layer_sizes": [(16,), (64,)],
 }
 search = GridSearchCV(
@@ -72,23 +70,22 @@ results = pd.DataFrame(search.cv_results_)
 results["capacity"] = results["param_mlp__hidden_layer_sizes"].map(lambda sizes: sizes[0])
 table = results.rename(
     columns={
-        "param_mlp__size_penalty": "size_penalty",
+        "param_mlp__size_tol": "size_tol",
         "mean_test_r2": "R^2",
         "mean_test_width": "width",
     }
-)[["capacity", "size_penalty", "R^2", "width"]]
+)[["capacity", "size_tol", "R^2", "width"]]
 table.round(3)
 
 # %%
-# A smaller penalty lets the task loss pull the layer further past its
-# target: it grows wider and fits better, up to what the capacity allows.
+# A smaller cost lets the layer keep doubling for smaller gains: it ends wider
+# and fits better, up to what the capacity allows.
 figure, (score_axis, width_axis) = plt.subplots(1, 2, figsize=(9, 3.5))
 for capacity, rows in table.groupby("capacity"):
-    score_axis.semilogx(rows["size_penalty"], rows["R^2"], "o-", label=f"capacity {capacity}")
-    width_axis.semilogx(rows["size_penalty"], rows["width"], "o-", label=f"capacity {capacity}")
-score_axis.set(xlabel="size_penalty", ylabel="cross-validated R^2")
-width_axis.set(xlabel="size_penalty", ylabel="grown width (neurons)")
-width_axis.axhline(2, color="grey", linestyle=":", label="target_size")
+    score_axis.semilogx(rows["size_tol"], rows["R^2"], "o-", label=f"capacity {capacity}")
+    width_axis.semilogx(rows["size_tol"], rows["width"], "o-", label=f"capacity {capacity}")
+score_axis.set(xlabel="size_tol", ylabel="cross-validated R^2")
+width_axis.set(xlabel="size_tol", ylabel="chosen width (neurons)")
 width_axis.legend()
 figure.tight_layout()
 

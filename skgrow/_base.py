@@ -580,6 +580,11 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         self.loss_ = history.loss
         self.loss_curve_ = history.loss_curve
         self.size_loss_curve_ = history.size_loss_curve
+        if history.sizing is not None:
+            self.size_stages_ = [
+                (tuple(int(w) for w in widths), loss, kept)
+                for widths, loss, kept in history.sizing.decisions
+            ]
         self.size_curve_ = history.size_curve
         if self.solver in _STOCHASTIC_SOLVERS:
             self.best_loss_ = history.best_loss

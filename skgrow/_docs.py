@@ -109,26 +109,49 @@ PARAMETERS = """\
         The default was chosen by measurement (see Notes).
 
     size_penalty : float, default=1.0
-        Coefficient of the size loss. With Adam, layers grow at a speed set
-        by ``size_learning_rate`` and the penalty mostly decides how firmly
-        the size is held at ``target_size`` against the task loss. With
-        'sgd' it also sets the growth speed.
+        Coefficient of the size loss, which pulls each layer to its target
+        size. It sets how firmly a layer is held there against the task loss;
+        with a numeric ``size_learning_rate`` the speed of growth does not
+        depend on it.
 
     initial_size : float or array-like of shape (n_layers - 2,), default=0.0
         Neurons each hidden layer starts with (a fraction starts a neuron
         partly on); 0 starts empty. Ignored when ``growth='none'``.
 
-    target_size : float, array-like of shape (n_layers - 2,) or None, default=None
+    target_size : float, array-like of shape (n_layers - 2,), 'auto' or None, default=None
         Size, in neurons, that the size loss pulls each layer to; None means
-        the capacity.
+        the capacity. 'auto' lets the data decide: the layers double, from 4
+        neurons, while doubling lowers the loss on held-out rows by more than
+        ``size_tol``, and go back to the last width that paid when it does
+        not (see Notes). Self-sizing shares ``max_iter`` between its stages:
+        on small data give it a few hundred epochs or more.
 
-    size_learning_rate : float or None, default=None
-        Learning rate of the size variables; None uses
-        ``learning_rate_init``. Size variables live on a capacity scale
-        (1 = the whole layer), so with Adam a layer grows by about
-        ``size_learning_rate`` of its capacity per step whatever the
-        capacity. With 'sgd', method A's step is gradient descent on ``S``
-        (in neurons) with this rate, exactly as in the paper.
+    size_learning_rate : float or None, default=0.1
+        How fast the size variables move. A number: each step moves a layer
+        that fraction of the way to its target (a gradient step on the whole
+        loss, scaled by the size loss's curvature, of at most this much of
+        the capacity), so the default fills an empty layer in a few dozen
+        steps, whatever the capacity. None: the papers' rule, the size
+        variables are stepped by the solver with ``learning_rate_init``, like
+        the weights (with Adam a layer then grows by about
+        ``learning_rate_init`` of its capacity per step; with 'sgd' method
+        A's step is gradient descent on ``S`` in neurons, as in the paper).
+
+    new_neurons : {'fitted', 'random'}, default='fitted'
+        How a neuron that becomes active for the first time starts. 'fitted':
+        in the last hidden layer its outgoing weights are the ridge
+        least-squares fit of the current batch's residual (a Gauss-Newton
+        step for the log-loss), so it helps at once; in earlier layers they
+        start at zero, so it does no harm. 'random': it keeps its initial
+        random weights, as in the papers. Incoming weights stay as drawn.
+
+    size_tol : float, default=0.005
+        With ``target_size='auto'``: the least decrease of the held-out loss
+        that doubling the layers must bring, as a fraction of the baseline
+        loss (that of predicting the training mean or class shares; for
+        regression, points of R^2). Each of the ``n`` neurons a doubling adds
+        to a layer of ``n`` must lower the loss by ``size_tol / n`` of the
+        baseline. Larger values give smaller networks.
 
     device : {'cpu', 'cuda', 'auto'}, default='cpu'
         Where to train and predict; 'auto' takes a GPU when torch sees one.
@@ -144,13 +167,22 @@ PARAMETERS = """\
 
 ATTRIBUTES = """\
     loss_ : float
-        Training objective after the last epoch (task loss + L2 + size loss).
+        The loss after the last epoch, as sklearn's MLPs report it: the data
+        loss plus the L2 term (the size loss is in ``size_loss_curve_``).
 
     best_loss_ : float or None
         Lowest ``loss_`` reached; None with early stopping ('sgd', 'adam').
 
     loss_curve_ : list of float
         ``loss_`` after every epoch (after every iteration with 'lbfgs').
+
+    size_loss_curve_ : list of float
+        The size loss after every epoch, on the same batches as ``loss_curve_``.
+
+    size_stages_ : list of tuple
+        With ``target_size='auto'``: one ``(widths, held_out_loss, kept)`` per
+        stage judged so far, the widths of its layers, its best held-out loss
+        as a share of the baseline loss, and whether the stage was kept.
 
     size_curve_ : list of tuple of float
         Continuous size of every hidden layer, in neurons, after every epoch
@@ -217,36 +249,42 @@ NOTES = """\
     size_penalty=0.32, activation='tanh', alpha=0`` with full batches,
     against ``growth='none'``.
 
-    **Defaults.** ``benchmarks/bench_defaults.py`` fits both growth methods
-    with size penalties 0.01 to 10, and the static network, with both
-    stochastic solvers and sklearn's other defaults (capacity 100, 200
-    epochs) on seven small tasks, 5 seeds each (table in
-    ``docs/defaults.md``). With Adam, 'auxiliary' grows about twice as far as
-    'controller' in the same number of steps (its size is linear in its
-    variable, the controller's starts as ``c ** 2``) and did not depend on
-    the penalty; its held-out R^2 was higher than the controller's on
-    Friedman #1 (0.868 vs 0.758 at penalty 1) and on a 200-sample regression
-    (0.670 vs 0.392), within 0.01 on breast cancer, digits, moons and
-    diabetes, and lower on Bessel (0.971 vs 0.979). With SGD, penalties of 1
-    and 10 grew both methods to full capacity within 200 epochs and scored
-    alike, while 0.1 or less left the layers small (e.g. Bessel R^2 0.43 at
-    0.1 against 0.59 at 1 for 'auxiliary'). Hence ``growth='auxiliary'``
-    and ``size_penalty=1.0``, the smallest penalty that grew fully with
-    either solver (a larger one holds a layer more firmly at a
-    ``target_size`` below its capacity). Against the
-    static network of the same capacity, the default scored higher on
-    Bessel, diabetes and Friedman #1 and lower on moons (0.832 vs 0.875) and
-    the 200-sample regression (0.670 vs 0.732).
+    **Growth by default.** With the default ``size_learning_rate=0.1`` and
+    ``new_neurons='fitted'`` a layer fills most of its capacity within a few
+    dozen steps and each neuron joins with outgoing weights fitted to the
+    residual, so a growing network scores like sklearn's from the first
+    epochs (``docs/results.md``, "budgets"). On the papers' long full-batch
+    runs a slower growth buys more: ``docs/pace.md`` measures the trade-off.
+    The papers' own dynamics are ``size_learning_rate=None,
+    new_neurons='random'``. ``benchmarks/bench_defaults.py`` compares the
+    growth methods and size penalties (``docs/defaults.md``).
 
-    **The objective.** The size variables receive the gradient of the whole
-    loss (task loss + size loss), as in the papers, and ``loss_`` reports
-    that whole objective, size loss included, so it falls while a layer
-    grows towards its target. After every step each size variable is kept
-    between an empty and a full layer (with L-BFGS, as bounds): beyond those
-    every gate is saturated and momentum would only carry the variable away.
-    The L2 term covers the weights of active neurons. The objective sums the
-    squared error over outputs (sklearn reports its mean; the gradients are
-    the same).
+    **The objective.** With ``size_learning_rate=None`` the size variables
+    receive the gradient of the whole loss (task loss + size loss), as in
+    the papers; with a number they take a gradient step of the whole loss
+    scaled by the size loss's curvature (with ``target_size='auto'``, of
+    the size loss alone: the held-out comparisons decide the widths). After
+    every step each size variable is kept between an empty and a full layer
+    (with L-BFGS, as bounds; with 'auto', L-BFGS holds them at the stage's
+    widths). ``loss_``, ``loss_curve_``, ``best_loss_`` and the stopping
+    rule (``tol``, ``n_iter_no_change``) use sklearn's loss (data loss + L2
+    term); an epoch in which a layer gained neurons it never had, moved
+    towards its target, or in which 'auto' was still deciding, does not
+    count as an epoch without improvement. The L2 term covers the weights
+    of active neurons. The objective sums the squared error over outputs
+    (sklearn reports its mean; the gradients are the same).
+
+    **Self-sizing** (``target_size='auto'``). The first stage trains every
+    layer at 4 neurons (or ``initial_size``), each later one at twice the
+    last, until training at that width improves the held-out loss by less
+    than a fifth of ``size_tol`` over 3 epochs (after at least 200 steps), or
+    its share of ``max_iter`` is spent. A doubling is kept unless its gain,
+    plus one standard error over the held-out rows (paired), falls short of
+    ``size_tol``: when the evidence is unclear the layers go on growing. The
+    held-out rows are ``validation_fraction`` of the training data, and on
+    small data more, up to 100 rows or a quarter of them (with
+    ``early_stopping=True``, its validation set); they join training once
+    the widths are decided. Every hidden layer doubles at once.
 
     **Export.** ``to_sklearn()`` returns a fitted sklearn MLP with the grown
     width and the same predictions; ``to_torch()`` a ``torch.nn.Sequential``.

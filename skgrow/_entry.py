@@ -57,10 +57,9 @@ def fit_new_neurons(
         network.weights[layer + 1][start:stop] = 0.0
     for layer, start, stop in new:
         if layer == last:
-            activations, _, deltas = network.activations_and_deltas(X, Y, sample_weight, last)
-            D = deltas[layer + 1]
-            step = readout_step(activations[layer][:, start:stop], D, sample_weight, alpha)
-            network.weights[layer + 1][start:stop, : D.shape[1]] = step
+            H, D = network.last_hidden_and_output_gradient(X, Y, sample_weight)
+            step = readout_step(H[:, start:stop], D, sample_weight, alpha)
+            network.weights[-1][start:stop] = step
 
 
 def readout_step(F: Tensor, D: Tensor, sample_weight: Tensor | None, alpha: float) -> Tensor:

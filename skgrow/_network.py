@@ -178,15 +178,6 @@ class Objective(NamedTuple):
         return float(self.loss_sum / self.weight_sum)
 
 
-class Trial(NamedTuple):
-    """A hidden layer tried with its first ``n_neurons`` neurons and outgoing weights
-    ``readout`` (n_neurons, width of the next layer)."""
-
-    layer: int
-    n_neurons: int
-    readout: Tensor
-
-
 class GrowingNetwork:
     """An MLP whose hidden layers are gated by trainable size variables.
 
@@ -684,86 +675,41 @@ class GrowingNetwork:
         total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
         return float(loss_sum / total_weight) * self._loss_scale
 
-    def _plain_forward(
-        self, X: Tensor, trial: Trial | None = None
-    ) -> tuple[list[Tensor], list[Tensor], Tensor]:
-        """Forward pass over the active neurons in plain operations (not the training path).
-
-        Returns each hidden layer's ungated activations and gates (one per
-        computed neuron) and the logits. A ``trial`` computes its layer with
-        its first ``trial.n_neurons`` neurons (those beyond the active ones
-        fully on), whose outgoing weights are ``trial.readout``.
-        """
-        z = self._size_variable_values() if self.arch.growing else ()
-        gates = self.gates()
-        widths = [g.n_active for g in gates]
-        if trial is not None:
-            widths[trial.layer] = trial.n_neurons
-        a, activations, gate_columns = X, [], []
-        for layer, (layer_gates, n) in enumerate(zip(gates, widths)):
-            incoming = self._incoming(layer, a.shape[1], n, trial)
-            pre = torch.addmm(self.biases[layer][:n], a, incoming)  # (batch, n)
-            if z:
-                pre.add_(self.size_weights[layer][:n], alpha=z[layer])
-            h = HIDDEN_ACTIVATIONS[self.arch.activation](pre)
-            column = h.new_ones(n)
-            last = layer_gates.n_active - 1
-            if 0 <= last < n:
-                column[last] = layer_gates.last_gate
-            activations.append(h)
-            gate_columns.append(column)
-            a = h * column
-        outgoing = self._incoming(self.arch.n_hidden, a.shape[1], self.arch.n_outputs, trial)
-        return activations, gate_columns, torch.addmm(self.biases[-1], a, outgoing)
-
-    def _incoming(self, layer: int, n_in: int, n: int, trial: Trial | None) -> Tensor:
-        """Weights into the first ``n`` neurons of ``layer`` from its first ``n_in`` inputs."""
-        if trial is not None and trial.layer == layer - 1:
-            return trial.readout[:, :n]
-        return self.weights[layer][:n_in, :n]
-
-    def data_loss(
-        self, X: Tensor, Y: Tensor, sample_weight: Tensor | None, trial: Trial | None = None
-    ) -> float:
-        """Weighted mean loss of the outputs on ``X`` (no L2 or size term), of the
-        network or of a ``trial`` of it (``_plain_forward``)."""
-        loss_sum, _ = self._output_loss(self._plain_forward(X, trial)[2], Y, sample_weight)
-        total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
-        return float(loss_sum / total_weight) * self._loss_scale
-
     def row_losses(self, X: Tensor, Y: Tensor) -> Tensor:
         """The loss of each row of ``X`` (no L2 or size term), (batch,)."""
-        return ROW_LOSSES[self.arch.out_activation](self._plain_forward(X)[2], Y)
+        return ROW_LOSSES[self.arch.out_activation](self._plain_forward(X)[1], Y)
 
-    def activations_and_deltas(
-        self,
-        X: Tensor,
-        Y: Tensor,
-        sample_weight: Tensor | None,
-        lowest: int,
-        trial: Trial | None = None,
-    ) -> tuple[list[Tensor], list[Tensor], dict[int, Tensor]]:
-        """What ``_plain_forward`` returns but the logits, and the gradient of the
-        batch objective by the pre-activations of every layer above ``lowest``
-        (key ``n_hidden``: the logits).
-
-        Used when neurons join a layer (``_entry``) and to try sizes
-        (``_sizing``), not in every step.
-        """
-        activations, gate_columns, logits = self._plain_forward(X, trial)
-        _, delta = self._output_loss(logits, Y, sample_weight)
+    def last_hidden_and_output_gradient(
+        self, X: Tensor, Y: Tensor, sample_weight: Tensor | None
+    ) -> tuple[Tensor, Tensor]:
+        """The last hidden layer's ungated activations on batch ``X`` (batch, n_active) and
+        the gradient of the batch objective by the logits (batch, n_outputs)."""
+        h, logits = self._plain_forward(X)
+        _, delta = self._output_loss(logits, Y, sample_weight)  # prediction - y
         if sample_weight is None:
-            delta = delta / X.shape[0]
-        else:
-            delta = delta * (sample_weight / sample_weight.sum())[:, None]
-        deltas = {self.arch.n_hidden: delta}
-        for layer in range(self.arch.n_hidden - 1, lowest, -1):
-            h, above = activations[layer], deltas[layer + 1]
-            weights = self._incoming(layer + 1, h.shape[1], above.shape[1], trial)
-            d_h = (above @ weights.t()) * gate_columns[layer]  # (batch, n)
-            backward = self._activation_backward
-            deltas[layer] = d_h if backward is None else backward(d_h, h)
-        return activations, gate_columns, deltas
+            return h, delta / X.shape[0]
+        return h, delta * (sample_weight / sample_weight.sum())[:, None]
+
+    def _plain_forward(self, X: Tensor) -> tuple[Tensor, Tensor]:
+        """The last hidden layer's ungated activations and the logits of batch ``X``.
+
+        Plain operations over the active neurons, gates applied to the
+        activations: for what is computed now and then (neurons that join,
+        self-sizing's held-out rows), not in every step.
+        """
+        z = self._size_variable_values() if self.arch.growing else ()
+        a, h = X, X
+        for layer, layer_gates in enumerate(self.gates()):
+            n = layer_gates.n_active
+            pre = torch.addmm(self.biases[layer][:n], a, self.weights[layer][: a.shape[1], :n])
+            if z:
+                pre.add_(self.size_weights[layer][:n], alpha=z[layer])
+            h = HIDDEN_ACTIVATIONS[self.arch.activation](pre)  # (batch, n)
+            gate = h.new_ones(n)
+            if n:
+                gate[n - 1] = layer_gates.last_gate
+            a = h * gate
+        return h, torch.addmm(self.biases[-1], a, self.weights[-1][: a.shape[1]])
 
     # -- loss and gradient -------------------------------------------------------------------
 

@@ -538,13 +538,15 @@ def update_no_improvement_count(
     tol: float,
     validation: Callable[[], tuple[float, float]] | None,
     verbose: bool,
-    grew: bool = False,
+    changing: bool = False,
 ) -> None:
     """sklearn's rule: count epochs without ``tol`` improvement, keep the best model.
 
     ``validation`` returns the held-out score and loss when early stopping.
-    An epoch in which a layer ``grew`` to more neurons than it ever had counts
-    as an improvement: training does not stop while a layer is still growing.
+    An epoch in which the network was ``changing`` shape (a layer gained
+    neurons it never had or moved towards its target, or self-sizing was
+    still deciding) counts as an improvement, and later epochs are measured
+    against its loss: training does not stop while layers are still growing.
     """
     if validation is not None:
         score, loss = validation()
@@ -553,7 +555,7 @@ def update_no_improvement_count(
         history.validation_loss_curve.append(loss)
         if verbose:
             print(f"Validation score: {score:f}")
-        if score < history.best_validation_score + tol and not grew:
+        if score < history.best_validation_score + tol and not changing:
             history.no_improvement_count += 1
         else:
             history.no_improvement_count = 0
@@ -562,7 +564,7 @@ def update_no_improvement_count(
             history.best_theta = network.theta.clone()
         return
     last = history.loss_curve[-1]
-    if grew:  # a larger network: improvement is measured from its loss on
+    if changing:  # another network: improvement is measured from its loss on
         history.no_improvement_count = 0
         history.reference_loss = last
     elif last > history.reference_loss - tol:
@@ -687,7 +689,7 @@ def train_stochastic(
                 or network.approaching_targets(sizes_before)
             )
             update_no_improvement_count(
-                history, network, settings.tol, validation, settings.verbose, grew=changing
+                history, network, settings.tol, validation, settings.verbose, changing=changing
             )
             optimizer.iteration_ends(history.t)
             if _converged(history, optimizer, settings, validation is not None) or incremental:

@@ -16,7 +16,7 @@ from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
 from skgrow._entry import RIDGE, fit_new_neurons
 from skgrow._growth import size_variable
 from skgrow._layout import Architecture, GrowthSettings
-from skgrow._network import GrowingNetwork, Trial
+from skgrow._network import GrowingNetwork
 from skgrow._training import AdamOptimizer
 
 
@@ -67,11 +67,11 @@ def test_fitted_read_outs_lower_the_loss_where_random_ones_raise_it(friedman):
     losses = {}
     for entry in ("fitted", "random"):
         net = network((20,), (3.0,))
-        before = net.data_loss(X, Y, None)
+        before = net.task_loss(X, Y, None)
         net.size_variables.fill_(10.0 / 20)
         if entry == "fitted":
             fit_new_neurons(net, X, Y, None, net.take_new_neurons(), alpha=0.0)
-        losses[entry] = net.data_loss(X, Y, None) - before
+        losses[entry] = net.task_loss(X, Y, None) - before
     assert losses["fitted"] < 0 < losses["random"]
 
 
@@ -84,9 +84,10 @@ def test_new_neurons_of_earlier_layers_start_with_zero_outgoing_weights(friedman
     assert new == [(0, 5, 9)]
     fit_new_neurons(net, X, Y, None, new, alpha=0.0)
     assert torch.all(net.weights[1][5:9] == 0)
-    # the network computes what it computes without them
-    without = Trial(0, 5, net.weights[1][:5, :6])
-    assert net.data_loss(X, Y, None) == pytest.approx(net.data_loss(X, Y, None, without))
+    # they contribute nothing: whatever their incoming weights, the network is the same
+    before = net.task_loss(X, Y, None)
+    net.weights[0][:, 5:9] = torch.randn(10, 4, dtype=torch.float64)
+    assert net.task_loss(X, Y, None) == pytest.approx(before, rel=1e-12)
 
 
 def test_each_neuron_is_new_once():

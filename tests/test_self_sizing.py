@@ -51,7 +51,7 @@ def test_it_grows_on_a_nonlinear_task_and_stays_small_on_a_linear_one(growth, so
         )
         fit_quietly(model, X, y)
         widths[name], scores[name] = model.hidden_layer_sizes_[0], model.score(X, y)
-        assert model._history.sizing.decisions  # it judged at least one stage: no stall
+        assert model.size_stages_  # it judged at least one stage: no stall
     assert widths["linear"] <= 10
     assert widths["nonlinear"] >= 2 * widths["linear"]
     assert scores["linear"] > 0.98 and scores["nonlinear"] > 0.9
@@ -60,7 +60,7 @@ def test_it_grows_on_a_nonlinear_task_and_stays_small_on_a_linear_one(growth, so
 def test_each_doubling_is_judged_and_the_last_accepted_width_kept(tasks):
     X, y = tasks["linear"]
     model = GrowingMLPRegressor(target_size="auto", max_iter=1000, random_state=0)
-    decisions = fit_quietly(model, X, y)._history.sizing.decisions
+    decisions = fit_quietly(model, X, y).size_stages_
     widths = [targets[0] for targets, _, _ in decisions]
     assert widths == [4.0 * 2**k for k in range(len(widths))]  # from 4, doubling
     assert [pays for _, _, pays in decisions] == [True] * (len(widths) - 1) + [False]
@@ -75,7 +75,7 @@ def test_both_hidden_layers_double_together(tasks):
     fit_quietly(model, X, y)
     first, second = model.hidden_layer_sizes_
     assert first >= 16 and second >= 8
-    for targets, _, _ in model._history.sizing.decisions:
+    for targets, _, _ in model.size_stages_:
         assert targets[1] == min(32, targets[0])
 
 
@@ -84,7 +84,7 @@ def test_partial_fit_carries_the_sizing_from_call_to_call(tasks):
     model = GrowingMLPRegressor(hidden_layer_sizes=(64,), target_size="auto", random_state=0)
     for _ in range(300):
         model.partial_fit(X, y)
-    decisions = model._history.sizing.decisions
+    decisions = model.size_stages_
     assert len(decisions) >= 2 and model.hidden_layer_sizes_[0] >= 16
     assert model.score(X, y) > 0.9
 
@@ -107,7 +107,7 @@ def test_with_early_stopping_the_validation_rows_judge_the_widths():
         target_size="auto", early_stopping=True, max_iter=400, random_state=0
     )
     fit_quietly(model, X, y)
-    assert model._history.sizing.decisions and model.score(X, y) > 0.8
+    assert model.size_stages_ and model.score(X, y) > 0.8
     assert model.t_ == model.n_iter_ * 135  # the 15 validation rows never join
 
 
