@@ -24,7 +24,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from skgrow._entry import NEW_NEURONS
 from skgrow._export import fold_gates, to_sklearn, to_torch
-from skgrow._growth import GROWTH_METHODS, size_variable, sizes_per_layer
+from skgrow._growth import GROWTH_METHODS, size_pace, size_variable, sizes_per_layer
 from skgrow._layout import Architecture, GrowthSettings
 from skgrow._lbfgs import train_lbfgs
 from skgrow._network import GrowingNetwork, static_forward
@@ -123,7 +123,11 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             StrOptions({"auto"}),
             None,
         ],
-        "size_learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "size_learning_rate": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "new_neurons": [StrOptions(set(NEW_NEURONS))],
         "size_tol": [Interval(Real, 0, None, closed="left")],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
@@ -258,38 +262,51 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         )
 
     def _size_lr_ratios(self, arch: Architecture) -> list[float]:
-        """Learning rate of each layer's size variable relative to ``learning_rate_init``.
+        """With the papers' rule (``size_learning_rate=None``), the rate of each size
+        variable relative to ``learning_rate_init``.
 
-        Size variables get ``size_learning_rate``. With SGD, method A's
-        variable ``z = S / N`` is stepped as gradient descent on the paper's
-        ``S`` (in neurons) would step it, which divides its rate by ``N**2``;
-        Adam is invariant to that rescaling.
+        With SGD, method A's variable ``z = S / N`` is stepped as gradient
+        descent on the paper's ``S`` (in neurons) would step it, which divides
+        its rate by ``N**2``; Adam is invariant to that rescaling.
         """
-        ratio = (self.size_learning_rate or self.learning_rate_init) / self.learning_rate_init
         if self.solver == "sgd" and arch.growth == "auxiliary":
-            return [ratio / capacity**2 for capacity in arch.capacities]
-        return [ratio] * arch.n_hidden
+            return [1.0 / capacity**2 for capacity in arch.capacities]
+        return [1.0] * arch.n_hidden
 
-    def _size_rates(self, arch: Architecture) -> list[float] | None:
+    def _size_pace(self, planned_steps: int | None) -> float | None:
+        """The share of the way to its target that a step moves a layer (None: the papers'
+        rule). 'auto' follows the fit's planned steps (``_growth.size_pace``); self-sizing,
+        whose stages set their own length, and ``partial_fit`` go at the fastest pace."""
+        if self.size_learning_rate != "auto":
+            return self.size_learning_rate
+        return size_pace(None if isinstance(self.target_size, str) else planned_steps)
+
+    def _size_rates(self, arch: Architecture, pace: float | None) -> list[float] | None:
         """Gradient-step rate of each layer's size variable, or None for the papers' rule.
 
-        A number ``size_learning_rate`` steps method A's ``S`` (in neurons) and
-        method B's ``c`` by ``size_learning_rate / (2 * size_penalty)`` times
-        the gradient: a damped Newton step on the size loss, which moves a
-        layer that fraction of the way to its target per step, whatever the
-        capacity. In ``z = S / N`` that rate is divided by ``N ** 2``.
+        A ``pace`` steps method A's ``S`` (in neurons) and method B's ``c`` by
+        ``pace / (2 * size_penalty)`` times the gradient: a damped Newton step
+        on the size loss, which moves a layer that share of the way to its
+        target per step, whatever the capacity. In ``z = S / N`` that rate is
+        divided by ``N ** 2``.
         """
-        if self.size_learning_rate is None or not arch.growing:
+        if pace is None or not arch.growing:
             return None
         curvature = 2.0 * self.size_penalty if self.size_penalty > 0 else 1.0
-        rate = self.size_learning_rate / curvature
+        rate = pace / curvature
         if arch.growth == "auxiliary":
             return [rate / capacity**2 for capacity in arch.capacities]
         return [rate] * arch.n_hidden
 
-    def _new_optimizer(self, network: GrowingNetwork) -> FlatOptimizer:
+    def _new_optimizer(self, network: GrowingNetwork, planned_steps: int | None) -> FlatOptimizer:
+        """The solver's optimiser; ``planned_steps`` is the fit's (None for partial_fit)."""
+        pace = self._size_pace(planned_steps)
+        sizes = dict(
+            size_rates=self._size_rates(network.arch, pace),
+            size_step_limit=math.inf if pace is None else pace,
+            size_loss_only=isinstance(self.target_size, str),
+        )
         ratios = self._size_lr_ratios(network.arch)
-        rates = self._size_rates(network.arch)
         if self.solver == "adam":
             return AdamOptimizer(
                 network,
@@ -298,9 +315,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                 self.beta_1,
                 self.beta_2,
                 self.epsilon,
-                size_rates=rates,
-                size_step_limit=self.size_learning_rate or math.inf,
-                size_loss_only=isinstance(self.target_size, str),
+                **sizes,
             )
         return SGDOptimizer(
             network,
@@ -310,9 +325,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             self.momentum,
             self.nesterovs_momentum,
             self.power_t,
-            size_rates=rates,
-            size_step_limit=self.size_learning_rate or math.inf,
-            size_loss_only=isinstance(self.target_size, str),
+            **sizes,
         )
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
@@ -347,7 +360,8 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             if self.solver in _STOCHASTIC_SOLVERS:
                 # sklearn keeps the optimiser's state across partial_fit calls only
                 if not (incremental and optimizer is not None and optimizer.fits(network)):
-                    optimizer = self._new_optimizer(network)
+                    planned = None if incremental else self.max_iter * -(-X.shape[0] // batch_rows)
+                    optimizer = self._new_optimizer(network, planned)
                 self._fit_stochastic(
                     network, optimizer, history, X, Y, sample_weight, rng, incremental
                 )

@@ -178,6 +178,20 @@ def size_variable(method: str, size: float, capacity: int) -> float:
     return fraction
 
 
+# size_learning_rate="auto": the share of a layer's way to its target that one step
+# covers. A layer is nearly grown (95 %: three e-foldings) after half of the steps a
+# fit plans, and after FASTEST_FILL steps at the soonest (a tenth per step).
+GROWN_SHARE_OF_FIT = 0.5
+FASTEST_FILL = 30
+
+
+def size_pace(planned_steps: int | None) -> float:
+    """The default share per step: ``3 / max(30, planned_steps / 2)``; without a plan
+    (``partial_fit``), a tenth."""
+    fill = FASTEST_FILL if planned_steps is None else GROWN_SHARE_OF_FIT * planned_steps
+    return 3.0 / max(FASTEST_FILL, fill)
+
+
 def exact_size_variable(method: str, size: float, capacity: int, precision: type) -> float:
     """The size variable, in ``precision`` (``np.float32`` or ``float``), at which a layer
     holds ``size`` neurons and no more: the next neuron's gate is exactly 0.

@@ -394,13 +394,14 @@ class GrowingNetwork:
         """The size variables at which each layer holds exactly its target size."""
         return list(self._exact_targets()[1])
 
-    def approaching_targets(self, sizes_before: Sequence[float]) -> bool:
-        """Whether some layer, away from its target, moved since it had ``sizes_before``."""
+    def approaching_targets(self, sizes_before: Sequence[float], moved: float) -> bool:
+        """Whether some layer, away from its target, moved by more than ``moved`` neurons
+        since it had ``sizes_before``."""
         if not self.arch.growing:
             return False
         targets, _ = self._exact_targets()
         return any(
-            abs(now - target) > ARRIVED and abs(now - before) > ARRIVED
+            abs(now - target) > ARRIVED and abs(now - before) > moved
             for now, before, target in zip(self.continuous_sizes(), sizes_before, targets)
         )
 

@@ -20,7 +20,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 
 from skgrow._entry import fit_new_neurons
-from skgrow._network import GrowingNetwork, Objective
+from skgrow._network import ARRIVED, GrowingNetwork, Objective
 from skgrow._sizing import SelfSizing, SizingState
 
 Tensor = torch.Tensor
@@ -453,6 +453,9 @@ def layer_sizes(network: GrowingNetwork) -> tuple[float, ...]:
 
 # -- the loop ---------------------------------------------------------------------------------
 
+# neurons per epoch by which a layer still grows enough to hold off the stopping rule
+NOTICEABLE_GROWTH = 0.5
+
 
 def train_step(
     network: GrowingNetwork,
@@ -682,11 +685,13 @@ def train_stochastic(
             if sizing is not None:
                 steps = math.ceil(data.n_samples / settings.batch_size)
                 data = sizing.after_epoch(network, steps) or data
-            # no stop while widths are being decided or layers still move towards them
+            # no stop while widths are being decided or layers still move towards them:
+            # those of self-sizing all the way, others while they grow by half a neuron
+            moved = ARRIVED if sizing is not None else NOTICEABLE_GROWTH
             changing = (
                 network.grown != grown_before
                 or (sizing is not None and not sizing.done)
-                or network.approaching_targets(sizes_before)
+                or network.approaching_targets(sizes_before, moved)
             )
             update_no_improvement_count(
                 history, network, settings.tol, validation, settings.verbose, changing=changing

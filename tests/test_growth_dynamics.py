@@ -115,7 +115,7 @@ def test_each_step_moves_a_layer_a_fraction_of_the_way_to_its_target(growth, fri
         0.9,
         0.999,
         1e-8,
-        size_rates=model._size_rates(net.arch),
+        size_rates=model._size_rates(net.arch, 0.1),
         size_step_limit=0.1,
         size_loss_only=True,
     )
@@ -129,7 +129,7 @@ def test_a_size_step_is_at_most_the_size_learning_rate(friedman):
     X, y = friedman
     net = network((40,), (0.0,), growth="controller")
     model = GrowingMLPRegressor(growth="controller", size_learning_rate=0.05, size_penalty=1e-3)
-    optimizer = model._new_optimizer(net)
+    optimizer = model._new_optimizer(net, None)
     net.loss_and_gradient(torch.tensor(X), torch.tensor(1000 * y[:, None]), None, 0.0)
     optimizer.step()
     assert abs(float(net.size_variables[0])) <= 0.05 + 1e-12
