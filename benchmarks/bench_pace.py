@@ -4,9 +4,9 @@ Growth is a trade-off. On the papers' Bessel task (capacity 10, full-batch Adam,
 5000 epochs) a layer that grows slowly ends far better than the static network
 of the same capacity; at the short budgets a data scientist uses, a layer that
 has not grown yet scores below sklearn's MLP. This script measures both sides
-for each growth speed (``size_learning_rate``; ``None`` is the papers' rule:
-the size variable stepped by Adam like a weight) and each way of adding
-neurons (``new_neurons``):
+for each growth speed (``size_learning_rate``: 'auto', the default, follows
+the fit's budget; ``None`` is the papers' rule, the size variable stepped by
+Adam like a weight) and each way of adding neurons (``new_neurons``):
 
 * the demo task of ``python -m skgrow``: test MSE, mean over 3 splits, next to
   the static network's;
@@ -42,7 +42,7 @@ from skgrow.datasets import make_bessel
 
 RESULTS = Path(__file__).parent / "results" / "pace.json"
 REPORT = Path(__file__).parent.parent / "docs" / "pace.md"
-PACES = (None, 0.003, 0.01, 0.03, 0.1, 0.3)
+PACES = ("auto", None, 0.003, 0.01, 0.03, 0.1, 0.3)
 NEW_NEURONS = ("random", "fitted")
 BUDGETS = (10, 30, 100)
 SEEDS = (0, 1, 2)
@@ -130,7 +130,8 @@ def write_report(results: dict, path: Path = REPORT) -> None:
         "cancer (9 cells): the worst cell and the cells more than 0.01 below sklearn.",
         "`size_learning_rate=None` is the papers' rule (the size variable stepped by Adam,",
         "about 1e-3 of the capacity per step); a number moves a layer that fraction of the way",
-        "to its target per step.",
+        "to its target per step; 'auto', the default, paces growth by the fit's budget (nearly",
+        "grown after half of the planned steps, after 30 at the soonest).",
         "",
         "| new_neurons | size_learning_rate | Bessel test MSE | vs static | budgets: worst"
         " | cells below -0.01 |",
@@ -143,7 +144,8 @@ def write_report(results: dict, path: Path = REPORT) -> None:
             for task in theirs
             for budget in theirs[task]
         ]
-        pace = "None (papers)" if row["size_learning_rate"] is None else row["size_learning_rate"]
+        pace = row["size_learning_rate"]
+        pace = {None: "None (papers)", "auto": "'auto' (default)"}.get(pace, pace)
         lines.append(
             f"| {row['new_neurons']} | {pace} | {mse:.2e} | {static / mse:.1f} x better"
             f" | {min(differences):+.3f} | {sum(d < -0.01 for d in differences)} of"

@@ -84,8 +84,8 @@ METHOD_B = dict(
     activation="tanh",
     alpha=0.0,
 )
-# method B's setups with skgrow's default dynamics instead (fitted new neurons, size
-# variables moved a tenth of the way to the target per step)
+# method B's setups with skgrow's default dynamics instead (fitted new neurons, a
+# layer nearly grown after half of the epochs)
 DEFAULT_DYNAMICS = {key: value for key, value in METHOD_B.items() if key not in PAPERS_DYNAMICS}
 METHOD_B_RUNS = {
     "growing": {"growth": "controller", "initial_size": 0.0},

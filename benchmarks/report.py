@@ -156,9 +156,9 @@ def paper_section(loaded, figure_dir: Path, refit: bool) -> tuple[list[str], lis
             "### Method B's setups with skgrow's default dynamics",
             "",
             "The same Bessel and 3-arm spirals runs, the growing network now with skgrow's",
-            "defaults (new neurons with fitted read-outs, each step moving the size a tenth of",
-            "the way to the target) instead of the papers' dynamics; the reference is the same",
-            "static network.",
+            "defaults (new neurons with fitted read-outs; `size_learning_rate='auto'`: a layer",
+            "nearly grown after half of the epochs) instead of the papers' dynamics; the",
+            "reference is the same static network.",
             "",
         ]
         lines += comparison_table(default)
@@ -266,14 +266,14 @@ def paper_figures(rows, summary, figure_dir: Path, refit: bool) -> list[str]:
         "Method A: final test losses of all seeds (the papers' histograms).",
         "Growth: size of the growing layer per epoch, every seed (thin) and the median;"
         " dashed: the reference network's size.",
-        "Training loss (size term removed: half MSE or log-loss) per epoch, median over"
+        "Training loss (half MSE or log-loss, no size term) per epoch, median over"
         " seeds with the interquartile band.",
     ]
     if refit:
         names.append(figures.paper_example(rows, figure_dir))
         captions.append(
             "Seed 0 refitted and drawn with `skgrow.plotting.plot_growing_vs_static`"
-            " (training objective, size term included, and size)."
+            " (training loss, as sklearn reports it, and size)."
         )
     lines = []
     for name, caption in zip(names, captions):

@@ -185,7 +185,7 @@ def paper_example(rows: pd.DataFrame, figure_dir: Path) -> str | None:
             fit_quietly(model, X_train, y_train)
             models[run] = model
         plot_growing_vs_static(models, axes=axis_pair)
-        axis_pair[0].set_title(f"{name}, seed 0: training objective", fontsize=9)
+        axis_pair[0].set_title(f"{name}, seed 0: training loss", fontsize=9)
         axis_pair[1].set_title(f"{name}, seed 0: hidden neurons", fontsize=9)
     return save(figure, figure_dir, "paper_example.png")
 

@@ -5,9 +5,11 @@ Growing versus static on the Bessel task
 The papers' regression task: ``J0 + J1 + J2`` on [-2 pi, 2 pi], inputs and
 target mapped to [-1, 1] (:func:`~skgrow.datasets.make_bessel`). The growing
 network follows method B's setup (``growth="controller"``, full-batch Adam,
-``size_penalty=0.32``, tanh, no L2); the comparison is the same network with
-every neuron on from the start (``growth="none"``). Both have a capacity of
-32 neurons and train for 3000 full-batch epochs, with five seeds each.
+``size_penalty=0.32``, tanh, no L2) with skgrow's default growth dynamics
+(the papers' own are ``size_learning_rate=None, new_neurons="random"``); the
+comparison is the same network with every neuron on from the start
+(``growth="none"``). Both have a capacity of 32 neurons and train for 3000
+full-batch epochs, with five seeds each.
 """
 
 # %%
@@ -54,8 +56,8 @@ for growth, errors in test_error.items():
 # %%
 # Training curves of the first seed
 # ---------------------------------
-# The growing network starts empty; its loss includes the size loss, which
-# vanishes once the layer reaches its target (the whole capacity here).
+# The growing network starts empty and grows to its whole capacity; the loss
+# is sklearn's (half the squared error here), the size loss apart.
 plot_growing_vs_static({"growing": models["controller"][0], "static": models["none"][0]})
 
 # %%

@@ -126,16 +126,20 @@ PARAMETERS = """\
         not (see Notes). Self-sizing shares ``max_iter`` between its stages:
         on small data give it a few hundred epochs or more.
 
-    size_learning_rate : float or None, default=0.1
-        How fast the size variables move. A number: each step moves a layer
-        that fraction of the way to its target (a gradient step on the whole
-        loss, scaled by the size loss's curvature, of at most this much of
-        the capacity), so the default fills an empty layer in a few dozen
-        steps, whatever the capacity. None: the papers' rule, the size
-        variables are stepped by the solver with ``learning_rate_init``, like
-        the weights (with Adam a layer then grows by about
-        ``learning_rate_init`` of its capacity per step; with 'sgd' method
-        A's step is gradient descent on ``S`` in neurons, as in the paper).
+    size_learning_rate : 'auto', float or None, default='auto'
+        How fast the size variables move. A number ``r``: each step moves a
+        layer that share of the way to its target (a gradient step on the
+        whole loss, scaled by the size loss's curvature, of at most ``r`` of
+        the capacity), whatever the capacity. 'auto' paces growth by the fit's
+        budget: ``r = 3 / max(30, planned_steps / 2)``, with ``planned_steps``
+        the optimiser steps of ``max_iter`` epochs, so a layer is nearly grown
+        (95 %) after half of them, and after 30 steps at the soonest; with
+        ``partial_fit`` and ``target_size='auto'``, whose stages set their own
+        length, ``r = 0.1``. None: the papers' rule, the size variables are
+        stepped by the solver with ``learning_rate_init``, like the weights
+        (with Adam a layer then grows by about ``learning_rate_init`` of its
+        capacity per step; with 'sgd' method A's step is gradient descent on
+        ``S`` in neurons, as in the paper).
 
     new_neurons : {'fitted', 'random'}, default='fitted'
         How a neuron that becomes active for the first time starts. 'fitted':
@@ -249,12 +253,14 @@ NOTES = """\
     size_penalty=0.32, activation='tanh', alpha=0`` with full batches,
     against ``growth='none'``.
 
-    **Growth by default.** With the default ``size_learning_rate=0.1`` and
-    ``new_neurons='fitted'`` a layer fills most of its capacity within a few
-    dozen steps and each neuron joins with outgoing weights fitted to the
-    residual, so a growing network scores like sklearn's from the first
-    epochs (``docs/results.md``, "budgets"). On the papers' long full-batch
-    runs a slower growth buys more: ``docs/pace.md`` measures the trade-off.
+    **Growth by default.** With the defaults ``size_learning_rate='auto'``
+    and ``new_neurons='fitted'`` a layer grows over the first half of the
+    fit's budget, in 30 steps at the soonest, and each neuron joins with
+    outgoing weights fitted to the residual: a short fit grows within its
+    first epochs and scores like sklearn's MLP (``docs/results.md``,
+    "budgets"), a long one grows slowly, which on the papers' long
+    full-batch runs buys a lower error than the static network's
+    (``docs/pace.md`` measures the trade-off).
     The papers' own dynamics are ``size_learning_rate=None,
     new_neurons='random'``. ``benchmarks/bench_defaults.py`` compares the
     growth methods and size penalties (``docs/defaults.md``).
