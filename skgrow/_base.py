@@ -24,7 +24,13 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from skgrow._entry import NEW_NEURONS
 from skgrow._export import fold_gates, to_sklearn, to_torch
-from skgrow._growth import GROWTH_METHODS, size_pace, size_variable, sizes_per_layer
+from skgrow._growth import (
+    GROWTH_METHODS,
+    size_pace,
+    size_step_rates,
+    size_variable,
+    sizes_per_layer,
+)
 from skgrow._layout import Architecture, GrowthSettings
 from skgrow._lbfgs import train_lbfgs
 from skgrow._network import GrowingNetwork, static_forward
@@ -33,6 +39,7 @@ from skgrow._training import (
     AdamOptimizer,
     FlatOptimizer,
     SGDOptimizer,
+    SizeSteps,
     StochasticSettings,
     TrainingData,
     TrainingHistory,
@@ -65,6 +72,13 @@ def _as_tensor(array: np.ndarray, dtype: torch.dtype, device: torch.device) -> t
         # read-only arrays (memmaps) are fine: training never writes into its data
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         return torch.as_tensor(array, dtype=dtype, device=device)
+
+
+def _split_rows(X, Y, sample_weight, rng, test_size, stratify):
+    """``X_train, X_test, Y_train, Y_test, w_train, w_test`` (weights None without)."""
+    arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
+    parts = train_test_split(*arrays, random_state=rng, test_size=test_size, stratify=stratify)
+    return (*parts, None, None) if sample_weight is None else tuple(parts)
 
 
 def _require_tqdm() -> None:
@@ -281,32 +295,14 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             return self.size_learning_rate
         return size_pace(None if isinstance(self.target_size, str) else planned_steps)
 
-    def _size_rates(self, arch: Architecture, pace: float | None) -> list[float] | None:
-        """Gradient-step rate of each layer's size variable, or None for the papers' rule.
-
-        A ``pace`` steps method A's ``S`` (in neurons) and method B's ``c`` by
-        ``pace / (2 * size_penalty)`` times the gradient: a damped Newton step
-        on the size loss, which moves a layer that share of the way to its
-        target per step, whatever the capacity. In ``z = S / N`` that rate is
-        divided by ``N ** 2``.
-        """
-        if pace is None or not arch.growing:
-            return None
-        curvature = 2.0 * self.size_penalty if self.size_penalty > 0 else 1.0
-        rate = pace / curvature
-        if arch.growth == "auxiliary":
-            return [rate / capacity**2 for capacity in arch.capacities]
-        return [rate] * arch.n_hidden
-
     def _new_optimizer(self, network: GrowingNetwork, planned_steps: int | None) -> FlatOptimizer:
         """The solver's optimiser; ``planned_steps`` is the fit's (None for partial_fit)."""
-        pace = self._size_pace(planned_steps)
-        sizes = dict(
-            size_rates=self._size_rates(network.arch, pace),
-            size_step_limit=math.inf if pace is None else pace,
-            size_loss_only=isinstance(self.target_size, str),
-        )
-        ratios = self._size_lr_ratios(network.arch)
+        pace, arch = self._size_pace(planned_steps), network.arch
+        size_steps = None
+        if pace is not None and arch.growing:
+            rates = size_step_rates(arch.growth, arch.capacities, self.size_penalty, pace)
+            size_steps = SizeSteps(rates, pace, isinstance(self.target_size, str))
+        ratios = self._size_lr_ratios(arch)
         if self.solver == "adam":
             return AdamOptimizer(
                 network,
@@ -315,7 +311,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                 self.beta_1,
                 self.beta_2,
                 self.epsilon,
-                **sizes,
+                size_steps,
             )
         return SGDOptimizer(
             network,
@@ -325,7 +321,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             self.momentum,
             self.nesterovs_momentum,
             self.power_t,
-            **sizes,
+            size_steps,
         )
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
@@ -551,12 +547,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             _, counts = np.unique(stratify, axis=0, return_counts=True)
             if counts.min() < 2 or n_check < len(counts):
                 stratify = None
-        arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
-        parts = train_test_split(*arrays, random_state=rng, test_size=n_check, stratify=stratify)
-        if sample_weight is None:
-            X_train, X_check, Y_train, Y_check = parts
-            return X_train, X_check, Y_train, Y_check, None, None
-        return parts
+        return _split_rows(X, Y, sample_weight, rng, n_check, stratify)
 
     def _batch_size(self, n_samples: int, warn: bool = False) -> int:
         if self.batch_size == "auto":
@@ -569,18 +560,12 @@ class BaseGrowingMLP(BaseEstimator, ABC):
 
     def _split_validation(self, X, Y, sample_weight, rng):
         stratify = Y if self._stratify_validation() else None
-        arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
-        parts = train_test_split(
-            *arrays, random_state=rng, test_size=self.validation_fraction, stratify=stratify
-        )
+        parts = _split_rows(X, Y, sample_weight, rng, self.validation_fraction, stratify)
         if parts[1].shape[0] < 2:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
-        if sample_weight is None:
-            X_train, X_val, Y_train, Y_val = parts
-            return X_train, X_val, Y_train, Y_val, None, None
         return parts
 
     def _stratify_validation(self) -> bool:

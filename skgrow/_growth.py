@@ -192,6 +192,23 @@ def size_pace(planned_steps: int | None) -> float:
     return 3.0 / max(FASTEST_FILL, fill)
 
 
+def size_step_rates(
+    method: str, capacities: tuple[int, ...], size_penalty: float, pace: float
+) -> tuple[float, ...]:
+    """Gradient-step rate of each layer's size variable that moves it ``pace`` of the
+    way to its target per step, whatever the capacity.
+
+    A damped Newton step on the size loss: method A's ``S`` (in neurons) and
+    method B's ``c`` take ``pace / (2 * size_penalty)`` times their gradient.
+    In ``z = S / N`` that rate is divided by ``N ** 2``. Without a size loss
+    (``size_penalty=0``) the rate is ``pace`` itself.
+    """
+    rate = pace / (2.0 * size_penalty) if size_penalty > 0 else pace
+    if method == "auxiliary":
+        return tuple(rate / capacity**2 for capacity in capacities)
+    return tuple(rate for _ in capacities)
+
+
 def exact_size_variable(method: str, size: float, capacity: int, precision: type) -> float:
     """The size variable, in ``precision`` (``np.float32`` or ``float``), at which a layer
     holds ``size`` neurons and no more: the next neuron's gate is exactly 0.

@@ -59,6 +59,17 @@ class _ArrayOfTensor:
 # -- optimisers on the flat parameter buffer ------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SizeSteps:
+    """How the size variables are stepped when not by the solver: each takes a plain
+    gradient step of its ``rates`` entry times its gradient, at most ``limit`` either
+    way, on the whole loss or (``size_loss_only``) on the size loss alone."""
+
+    rates: tuple[float, ...]
+    limit: float
+    size_loss_only: bool = False
+
+
 class FlatOptimizer(PicklesTensorsAsArrays):
     """Base of the optimisers; ``learning_rate`` is the current (scheduled) rate.
 
@@ -68,10 +79,8 @@ class FlatOptimizer(PicklesTensorsAsArrays):
     hidden layer), one for the weights and one per size variable (they sit
     last in the buffer).
 
-    With ``size_rates`` (one per hidden layer) the solver steps the weights
-    only, and each size variable takes a plain gradient step with its rate,
-    of at most ``size_step_limit``, on the whole loss or (``size_loss_only``)
-    on the size loss alone.
+    With ``size_steps`` the solver steps the weights only, and the size
+    variables take the plain gradient steps it describes.
     """
 
     def __init__(
@@ -79,20 +88,15 @@ class FlatOptimizer(PicklesTensorsAsArrays):
         network: GrowingNetwork,
         learning_rate_init: float,
         size_lr_ratios: Sequence[float],
-        size_rates: Sequence[float] | None = None,
-        size_step_limit: float = math.inf,
-        size_loss_only: bool = False,
+        size_steps: SizeSteps | None = None,
     ):
         self.network = network
-        self.size_step_limit = size_step_limit
-        self.size_loss_only = size_loss_only
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
         sizes = network.layout.size_variables
-        self.size_rates = None
-        if sizes.size and size_rates is not None:
+        self.size_steps = size_steps if sizes.size else None
+        if self.size_steps is not None:
             self.groups = [(slice(0, sizes.offset), 1.0)]
-            self.size_rates = list(size_rates)
         elif sizes.size == 0 or all(ratio == 1.0 for ratio in size_lr_ratios):
             self.groups = [(slice(0, network.layout.n_parameters), 1.0)]
         else:
@@ -104,9 +108,9 @@ class FlatOptimizer(PicklesTensorsAsArrays):
     def step(self) -> None:
         """Step on the gradient in ``network.grad``."""
         self._solver_step()
-        if self.size_rates is not None:
-            network = self.network
-            network.step_size_variables(self.size_rates, self.size_step_limit, self.size_loss_only)
+        steps = self.size_steps
+        if steps is not None:
+            self.network.step_size_variables(steps.rates, steps.limit, steps.size_loss_only)
 
     def _solver_step(self) -> None:
         raise NotImplementedError
@@ -188,18 +192,9 @@ class AdamOptimizer(FlatOptimizer):
         beta_1: float,
         beta_2: float,
         epsilon: float,
-        size_rates: Sequence[float] | None = None,
-        size_step_limit: float = math.inf,
-        size_loss_only: bool = False,
+        size_steps: SizeSteps | None = None,
     ):
-        super().__init__(
-            network,
-            learning_rate_init,
-            size_lr_ratios,
-            size_rates,
-            size_step_limit,
-            size_loss_only,
-        )
+        super().__init__(network, learning_rate_init, size_lr_ratios, size_steps)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
         theta = network.theta
@@ -261,18 +256,9 @@ class SGDOptimizer(FlatOptimizer):
         momentum: float,
         nesterov: bool,
         power_t: float,
-        size_rates: Sequence[float] | None = None,
-        size_step_limit: float = math.inf,
-        size_loss_only: bool = False,
+        size_steps: SizeSteps | None = None,
     ):
-        super().__init__(
-            network,
-            learning_rate_init,
-            size_lr_ratios,
-            size_rates,
-            size_step_limit,
-            size_loss_only,
-        )
+        super().__init__(network, learning_rate_init, size_lr_ratios, size_steps)
         self.schedule, self.momentum, self.nesterov, self.power_t = (
             schedule,
             momentum,

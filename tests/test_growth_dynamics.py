@@ -14,10 +14,10 @@ from sklearn.preprocessing import StandardScaler
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
 from skgrow._entry import RIDGE, fit_new_neurons
-from skgrow._growth import size_variable
+from skgrow._growth import size_step_rates, size_variable
 from skgrow._layout import Architecture, GrowthSettings
 from skgrow._network import GrowingNetwork
-from skgrow._training import AdamOptimizer
+from skgrow._training import AdamOptimizer, SizeSteps
 
 
 @pytest.fixture(scope="module")
@@ -107,18 +107,9 @@ def test_each_step_moves_a_layer_a_fraction_of_the_way_to_its_target(growth, fri
     start, target = (size_variable(growth, s, 40) for s in (4.0, 30.0))
     net = network((40,), (4.0,), growth=growth)
     net.growth = GrowthSettings(3.0, (target,))
-    model = GrowingMLPRegressor(growth=growth, size_learning_rate=0.1, size_penalty=3.0)
-    optimizer = AdamOptimizer(
-        net,
-        1e-3,
-        [1.0],
-        0.9,
-        0.999,
-        1e-8,
-        size_rates=model._size_rates(net.arch, 0.1),
-        size_step_limit=0.1,
-        size_loss_only=True,
-    )
+    rates = size_step_rates(growth, (40,), size_penalty=3.0, pace=0.1)
+    steps = SizeSteps(rates, limit=0.1, size_loss_only=True)
+    optimizer = AdamOptimizer(net, 1e-3, [1.0], 0.9, 0.999, 1e-8, steps)
     net.loss_and_gradient(torch.tensor(X), torch.tensor(y[:, None]), None, 0.0)
     optimizer.step()
     moved = float(net.size_variables[0]) - start
