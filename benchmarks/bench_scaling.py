@@ -3,7 +3,8 @@
 On the Bessel task (``J0 + J1 + J2``, 4096 grid points, 80/20 split; the
 papers use 32 768 points of the same smooth curve, 8 times denser, which only
 costs time), a network that grows from empty (``growth="controller"``,
-``size_penalty=0.32``) is compared with the static network of the same
+``size_penalty=0.32``, the papers' dynamics: ``size_learning_rate=None``,
+``new_neurons="random"``) is compared with the static network of the same
 capacity (``growth="none"``), seed by seed, over capacities 2, 4, ..., 512 and
 Adam learning rates 1e-4, 3e-4 and 1e-3, in two regimes:
 
@@ -73,6 +74,8 @@ def run_cell(
         learning_rate_init=learning_rate,
         alpha=0.0,
         size_penalty=0.32,
+        size_learning_rate=None,  # the papers' dynamics, as bench_paper.py
+        new_neurons="random",
         batch_size=regime.batch_size or len(X_train),
         max_iter=epochs,
         random_state=seed,
