@@ -362,12 +362,10 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                     network, optimizer, history, X, Y, sample_weight, rng, incremental
                 )
             else:
-                optimizer, sizing = None, None
-                if self._self_sizing(network):
-                    state = self._sizing_state(network, history)
-                    X, Y, sample_weight, sizing = self._held_out_for_sizing(
-                        state, network, X, Y, sample_weight, rng, None
-                    )
+                optimizer = None
+                X, Y, sample_weight, sizing = self._prepare_sizing(
+                    network, history, X, Y, sample_weight, rng
+                )
                 train_lbfgs(
                     network,
                     self._to_tensors(X, Y, sample_weight, network),
@@ -480,12 +478,9 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             progress_bar=self.progress_bar,
             fitted_new_neurons=self.new_neurons == "fitted" and network.arch.growing,
         )
-        sizing = None
-        if self._self_sizing(network):
-            state = self._sizing_state(network, history)
-            X, Y, sample_weight, sizing = self._held_out_for_sizing(
-                state, network, X, Y, sample_weight, rng, data_val if self.early_stopping else None
-            )
+        X, Y, sample_weight, sizing = self._prepare_sizing(
+            network, history, X, Y, sample_weight, rng, data_val if self.early_stopping else None
+        )
         data = self._to_tensors(X, Y, sample_weight, network)
         train_stochastic(
             network,
@@ -499,11 +494,17 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             sizing=sizing,
         )
 
-    def _self_sizing(self, network: GrowingNetwork) -> bool:
-        return isinstance(self.target_size, str) and network.arch.growing
+    def _prepare_sizing(self, network, history, X, Y, sample_weight, rng, validation_data=None):
+        """With ``target_size="auto"``: the rows to train on, and the self-sizing that
+        judges widths on the others (None without it or once the widths are decided).
 
-    def _sizing_state(self, network: GrowingNetwork, history: TrainingHistory) -> SizingState:
-        """The self-sizing state to go on with, or a fresh one; its targets are applied."""
+        With early stopping its ``validation_data`` are used; otherwise
+        ``validation_fraction`` of the rows is held out until the widths are
+        decided. With fewer than four rows nothing can be held out: each layer
+        then takes its whole capacity.
+        """
+        if not (isinstance(self.target_size, str) and network.arch.growing):
+            return X, Y, sample_weight, None
         state = history.sizing
         if state is None:
             state = history.sizing = SizingState.start(
@@ -511,16 +512,6 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             )
         state.size_tol = self.size_tol
         state.apply(network)
-        return state
-
-    def _held_out_for_sizing(self, state, network, X, Y, sample_weight, rng, validation_data):
-        """The rows to train on, and the self-sizing that judges widths on the others.
-
-        With early stopping its validation rows are used; otherwise
-        ``validation_fraction`` of the rows is held out until the widths are
-        decided. With fewer than four rows nothing can be held out: each layer
-        then takes its whole capacity.
-        """
         if state.done:
             return X, Y, sample_weight, None
         if validation_data is not None:
@@ -579,6 +570,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         self.loss_ = history.loss
         self.loss_curve_ = history.loss_curve
         self.size_loss_curve_ = history.size_loss_curve
+        self.size_stages_ = None
         if history.sizing is not None:
             self.size_stages_ = [
                 (tuple(int(w) for w in widths), loss, kept)

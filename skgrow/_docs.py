@@ -183,10 +183,11 @@ ATTRIBUTES = """\
     size_loss_curve_ : list of float
         The size loss after every epoch, on the same batches as ``loss_curve_``.
 
-    size_stages_ : list of tuple
+    size_stages_ : list of tuple or None
         With ``target_size='auto'``: one ``(widths, held_out_loss, kept)`` per
         stage judged so far, the widths of its layers, its best held-out loss
-        as a share of the baseline loss, and whether the stage was kept.
+        as a share of the baseline loss, and whether the stage was kept; None
+        otherwise.
 
     size_curve_ : list of tuple of float
         Continuous size of every hidden layer, in neurons, after every epoch

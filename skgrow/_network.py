@@ -205,6 +205,7 @@ class GrowingNetwork:
         self._bind_views()
         # per hidden layer, the most neurons it has ever had active: those beyond are new
         self.grown = list(self.active_sizes() if grown is None else grown)
+        self._capacities = list(arch.capacities)
 
     def _bind_views(self) -> None:
         """Views of every parameter into ``theta`` and ``grad``, and per-device scratch."""
@@ -384,6 +385,8 @@ class GrowingNetwork:
     def _set_arrived_layers(self) -> None:
         targets, exact = self._exact_targets()
         z = self._size_variable_values()
+        if z == exact:  # every layer at its target
+            return
         method, capacities = self.arch.growth, self.arch.capacities
         for layer, (value, target, capacity) in enumerate(zip(z, targets, capacities)):
             size = continuous_size(method, value, capacity)
@@ -454,6 +457,8 @@ class GrowingNetwork:
 
         They are recorded as grown: each neuron is new once.
         """
+        if self.grown == self._capacities:  # every neuron has been active: none is new
+            return []
         new = []
         for layer, n_active in enumerate(self.active_sizes()):
             if n_active > self.grown[layer]:

@@ -17,15 +17,16 @@ Doubling a layer of ``n`` neurons adds ``n``, so each added neuron must
 lower the held-out loss by ``size_tol / n`` of the baseline: the cost of a
 neuron, relative to the width of the layer it joins.
 
-The held-out rows are ``validation_fraction`` of the training data (the
-early-stopping validation set when ``early_stopping=True``). They join the
-training data once the widths are decided.
+The held-out rows are ``validation_fraction`` of the training data, more on
+small data (the early-stopping validation set when ``early_stopping=True``).
+They join the training data once the widths are decided.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -33,11 +34,16 @@ import torch
 from skgrow._growth import size_variable
 from skgrow._network import GrowingNetwork, baseline_row_losses
 
+if TYPE_CHECKING:  # the training loop's data holder (it calls self-sizing, not back)
+    from skgrow._training import TrainingData
+
 FIRST_WIDTH = 4  # neurons per layer in the first stage
 PATIENCE = 3  # epochs over which a stage's progress is measured
 STAGE_PROGRESS = 0.2  # a stage ends when it gains less than this share of size_tol ...
 MIN_STAGE_STEPS = 200  # ... after at least this many optimiser steps at its widths
 Z_SCORE = 1.0  # a doubling falls short when its gain plus this many standard errors does
+# a stage starts once every layer is this close to its width (half a neuron, or a tenth)
+NEAR_WIDTH, NEAR_SHARE = 0.5, 0.1
 
 
 @dataclass
@@ -52,7 +58,6 @@ class SizingState:
     size_tol: float
     max_stage_epochs: int  # the budget shared over the stages
     accepted: list[float] | None = None
-    accepted_loss: float = math.inf
     accepted_rows: np.ndarray | None = None
     stage_losses: list[float] = field(default_factory=list)  # best so far, per epoch
     stage_rows: np.ndarray | None = None
@@ -112,8 +117,7 @@ class SizingState:
         pays = self.accepted is None or self._pays(baseline, weights)
         self.decisions.append((tuple(self.targets), self.stage_best / baseline, pays))
         if pays:
-            self.accepted = list(self.targets)
-            self.accepted_loss, self.accepted_rows = self.stage_best, self.stage_rows
+            self.accepted, self.accepted_rows = list(self.targets), self.stage_rows
             doubled = [float(min(c, 2 * t)) for t, c in zip(self.targets, capacities)]
             self.done = doubled == self.targets
             self.targets = doubled
@@ -167,7 +171,13 @@ class SelfSizing:
     decided: the held-out rows join) or None to go on as before.
     """
 
-    def __init__(self, state: SizingState, network: GrowingNetwork, check, full_data=None):
+    def __init__(
+        self,
+        state: SizingState,
+        network: GrowingNetwork,
+        check: TrainingData,
+        full_data: TrainingData | None = None,
+    ):
         self.state, self.check, self.full_data = state, check, full_data
         weights = check.sample_weight
         self.weights = None if weights is None else weights.double().cpu().numpy()
@@ -180,12 +190,14 @@ class SelfSizing:
     def done(self) -> bool:
         return self.state.done
 
-    def after_epoch(self, network: GrowingNetwork, steps: int):
+    def after_epoch(self, network: GrowingNetwork, steps: int) -> TrainingData | None:
         state = self.state
         if state.done:
             return None
         sizes = network.continuous_sizes()
-        arrived = all(abs(s - t) <= max(0.5, 0.1 * t) for s, t in zip(sizes, state.targets))
+        arrived = all(
+            abs(s - t) <= max(NEAR_WIDTH, NEAR_SHARE * t) for s, t in zip(sizes, state.targets)
+        )
         if not arrived and not state.stage_losses:
             return None  # a stage starts once the layers have reached its widths
         state.observe(held_out_rows(network, self.X, self.check.Y), self.weights, steps)
@@ -194,7 +206,7 @@ class SelfSizing:
         state.decide(network, self.baseline, self.weights)
         return self.full_data if state.done else None
 
-    def after_stage(self, network: GrowingNetwork, steps: int):
+    def after_stage(self, network: GrowingNetwork, steps: int) -> TrainingData | None:
         """A whole stage has run (an L-BFGS round): judge it; as ``after_epoch``."""
         state = self.state
         state.observe(held_out_rows(network, self.X, self.check.Y), self.weights, steps)
