@@ -13,7 +13,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from skgrow._entry import fit_new_neurons
 from skgrow._network import GrowingNetwork, Objective
 from skgrow._sizing import SelfSizing
-from skgrow._training import TrainingData, TrainingHistory, layer_sizes
+from skgrow._training import TrainingData, TrainingHistory
 
 # With target_size="auto", L-BFGS runs in rounds of at most this many iterations,
 # each a self-sizing stage (the optimiser restarts when the targets change)
@@ -123,7 +123,7 @@ def _minimize(
         if last.get("value") != intermediate_result.fun:  # not the last evaluation: redo it
             loss_and_gradient(intermediate_result.x)
         theta.copy_(torch.from_numpy(intermediate_result.x))
-        sizes = layer_sizes(network)
+        sizes = network.continuous_sizes()
         if np.isfinite(intermediate_result.fun):
             accepted = intermediate_result.x.copy()
         history.loss_curve.append(last["task"])

@@ -432,11 +432,6 @@ class TrainingData:
         return tuple(gathered)
 
 
-def layer_sizes(network: GrowingNetwork) -> tuple[float, ...]:
-    """Continuous size of each hidden layer, in neurons."""
-    return network.continuous_sizes()
-
-
 # -- the loop ---------------------------------------------------------------------------------
 
 # neurons per epoch by which a layer still grows enough to hold off the stopping rule
@@ -592,7 +587,7 @@ def _record_epoch(
     history.t += n
     history.loss_curve.append(loss)
     history.size_loss_curve.append(size_loss)
-    history.size_curve.append(layer_sizes(network))
+    history.size_curve.append(network.continuous_sizes())
 
 
 def _print_epoch(history: TrainingHistory, growing: bool) -> None:

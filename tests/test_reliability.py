@@ -15,6 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 import skgrow._lbfgs
+import skgrow._network
 import skgrow._training
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
 
@@ -126,16 +127,18 @@ def test_keyboard_interrupt_keeps_the_model_so_far(Estimator, monkeypatch):
 
 def test_keyboard_interrupt_during_lbfgs_keeps_the_last_iterate(monkeypatch):
     X, y = dataset(GrowingMLPRegressor)
-    original = skgrow._lbfgs.layer_sizes
+    original = skgrow._network.GrowingNetwork.continuous_sizes
     calls = {"n": 0}
 
-    def interrupt_at_fifth_iteration(network):
+    def interrupt_at_fifth_iteration(network):  # read once per recorded iteration
         calls["n"] += 1
         if calls["n"] == 5:
             raise KeyboardInterrupt
         return original(network)
 
-    monkeypatch.setattr(skgrow._lbfgs, "layer_sizes", interrupt_at_fifth_iteration)
+    monkeypatch.setattr(
+        skgrow._network.GrowingNetwork, "continuous_sizes", interrupt_at_fifth_iteration
+    )
     model = GrowingMLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", random_state=0)
     with pytest.warns(UserWarning, match="Training interrupted by user"):
         model.fit(X, y)
