@@ -13,6 +13,7 @@ import warnings
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
 
+import joblib
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -23,7 +24,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from skgrow._entry import NEW_NEURONS
-from skgrow._export import fold_gates, to_sklearn, to_torch
+from skgrow._export import fold_gates, from_sklearn, to_sklearn, to_torch
 from skgrow._growth import (
     GROWTH_METHODS,
     size_pace,
@@ -34,6 +35,7 @@ from skgrow._growth import (
 from skgrow._layout import Architecture, GrowthSettings
 from skgrow._lbfgs import train_lbfgs
 from skgrow._network import GrowingNetwork, static_forward
+from skgrow._persistence import fitted_state, restore_fitted_state
 from skgrow._sizing import SelfSizing, SizingState
 from skgrow._training import (
     AdamOptimizer,
@@ -325,18 +327,53 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         )
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        """Fit or continue fitting; if anything fails the estimator is left as it was."""
+        """Fit or continue fitting; if anything fails the estimator is left as it was.
+
+        A stochastic fit that an exception interrupts keeps its progress aside
+        (``_interrupted_fit``) for a ``warm_start`` fit on the same data and
+        parameters to resume (``_resumable_fit``).
+        """
         before = dict(self.__dict__)
+
+        def signature() -> str:  # of what decides the fit's result
+            ignored = ("warm_start", "verbose", "progress_bar")
+            params = {k: v for k, v in self.get_params().items() if k not in ignored}
+            return joblib.hash((X, y, sample_weight, params))
+
         try:
-            return self._fit_or_fail(X, y, sample_weight, incremental)
+            fitted = self._fit_or_fail(X, y, sample_weight, incremental, signature)
         except BaseException:
+            progress = self.__dict__.get("_in_progress")
             self.__dict__.clear()
             self.__dict__.update(before)
+            if progress is not None and progress[1].resume is not None:
+                network, history, optimizer, split_state = progress
+                history.resume.signature, history.resume.split_state = signature(), split_state
+                self._interrupted_fit = (network, history, optimizer)
             raise
+        self.__dict__.pop("_interrupted_fit", None)
+        return fitted
 
-    def _fit_or_fail(self, X, y, sample_weight, incremental):
+    def _resumable_fit(self, signature) -> tuple | None:
+        """Copies of the network, history and optimiser of an interrupted fit with this
+        ``signature``, to go on with; None where there is none."""
+        parts = self.__dict__.get("_interrupted_fit")
+        if parts is None and hasattr(self, "_history"):
+            parts = (self._network, self._history, getattr(self, "_optimizer", None))
+        if parts is None or parts[1].resume is None or parts[2] is None:
+            return None
+        if parts[1].resume.signature != signature():
+            return None
+        return copy.deepcopy(parts)
+
+    def _fit_or_fail(self, X, y, sample_weight, incremental, signature):
         capacities = self._capacities()
-        first_pass = not hasattr(self, "_network") or (not self.warm_start and not incremental)
+        resumed = None
+        if self.warm_start and not incremental and self.solver in _STOCHASTIC_SOLVERS:
+            resumed = self._resumable_fit(signature)
+        first_pass = resumed is None and (
+            not hasattr(self, "_network") or (not self.warm_start and not incremental)
+        )
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
@@ -347,20 +384,33 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             _require_tqdm()
         device = _resolve_device(self.device)
         rng = self._random_state_for_fit()
-        network, history, optimizer = self._state_to_train(
-            first_pass, capacities, X.shape[1], Y.shape[1], rng, device
-        )
+        if resumed is not None:
+            network, history, optimizer = resumed
+            network.to(device, self._training_dtype())
+            rng.set_state(history.resume.split_state)
+        else:
+            network, history, optimizer = self._state_to_train(
+                first_pass, capacities, X.shape[1], Y.shape[1], rng, device
+            )
+            history.resume = None  # another fit than the one that was interrupted
 
         batch_rows = X.shape[0] if self.solver == "lbfgs" else self._batch_size(X.shape[0])
         with threads_for_step(batch_rows * network.layout.n_parameters, device):
             if self.solver in _STOCHASTIC_SOLVERS:
                 # sklearn keeps the optimiser's state across partial_fit calls only
-                if not (incremental and optimizer is not None and optimizer.fits(network)):
+                keep = resumed is not None or incremental
+                if not (keep and optimizer is not None and optimizer.fits(network)):
                     planned = None if incremental else self.max_iter * -(-X.shape[0] // batch_rows)
                     optimizer = self._new_optimizer(network, planned)
+                split_state = rng.get_state()
+                self._in_progress = (network, history, optimizer, split_state)
                 self._fit_stochastic(
                     network, optimizer, history, X, Y, sample_weight, rng, incremental
                 )
+                del self._in_progress
+                if history.resume is not None and not incremental:  # Ctrl-C: resumable
+                    history.resume.signature = signature()
+                    history.resume.split_state = split_state
             else:
                 optimizer = None
                 X, Y, sample_weight, sizing = self._prepare_sizing(
@@ -383,7 +433,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
 
         network.release_buffers()  # a fitted model keeps its parameters, not its workspace
         self._network, self._history, self._optimizer = network, history, optimizer
-        self._publish_fitted_attributes()
+        self._publish_fitted_attributes(X.dtype)
         if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may"
@@ -394,7 +444,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
     def _state_to_train(self, first_pass, capacities, n_features, n_outputs, rng, device):
         """Network, history and optimiser to train: new ones, or copies of the fitted ones."""
         growth = self._growth_settings(capacities)
-        dtype = _TORCH_DTYPES[self.dtype]
+        dtype = self._training_dtype()
         arch = self._architecture(n_features, capacities, n_outputs)
         if first_pass:
             initial_variables = self._initial_variables(capacities)
@@ -407,9 +457,14 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         )
         if network.arch.capacities != capacities:
             network = network.with_capacities(capacities, rng)
+            if history.best_theta is not None:  # early stopping's best is of another shape
+                history.best_theta, history.best_validation_score = None, -math.inf
         network.growth = growth
         network.to(device, dtype)
         return network, history, optimizer
+
+    def _training_dtype(self) -> torch.dtype:
+        return _TORCH_DTYPES[self.dtype]
 
     def _check_representable(self, X, Y) -> None:
         """Values beyond float32's range would become infinite when training in float32."""
@@ -533,9 +588,9 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         n = X.shape[0]
         share = max(self.validation_fraction, min(HELD_OUT_SHARE, HELD_OUT_ROWS / n))
         n_check = min(n // 2, max(2, math.ceil(share * n)))
-        stratify = Y if self._stratify_validation() else None
+        stratify = self._stratification_labels(Y)
         if stratify is not None:
-            _, counts = np.unique(stratify, axis=0, return_counts=True)
+            _, counts = np.unique(stratify, return_counts=True)
             if counts.min() < 2 or n_check < len(counts):
                 stratify = None
         return _split_rows(X, Y, sample_weight, rng, n_check, stratify)
@@ -550,7 +605,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         return int(np.clip(self.batch_size, 1, n_samples))
 
     def _split_validation(self, X, Y, sample_weight, rng):
-        stratify = Y if self._stratify_validation() else None
+        stratify = self._stratification_labels(Y)
         parts = _split_rows(X, Y, sample_weight, rng, self.validation_fraction, stratify)
         if parts[1].shape[0] < 2:
             raise ValueError(
@@ -559,11 +614,12 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             )
         return parts
 
-    def _stratify_validation(self) -> bool:
-        """Whether the early-stopping split keeps the class proportions."""
-        return False
+    def _stratification_labels(self, Y: np.ndarray) -> np.ndarray | None:
+        """Labels whose proportions the held-out splits keep (classifiers); None: none."""
+        return None
 
-    def _publish_fitted_attributes(self) -> None:
+    def _publish_fitted_attributes(self, dtype: np.dtype) -> None:
+        """The fitted attributes, weights in ``dtype`` (that of the training X, as sklearn)."""
         network, history = self._network, self._history
         self.n_iter_ = history.n_iter
         self.t_ = history.t
@@ -586,7 +642,9 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         self.n_layers_ = network.arch.n_hidden + 2
         self.out_activation_ = network.arch.out_activation
         self.hidden_layer_sizes_ = network.active_sizes()
-        self.coefs_, self.intercepts_ = fold_gates(network)
+        coefs, intercepts = fold_gates(network)
+        self.coefs_ = [c.astype(dtype, copy=False) for c in coefs]
+        self.intercepts_ = [b.astype(dtype, copy=False) for b in intercepts]
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -614,8 +672,10 @@ class BaseGrowingMLP(BaseEstimator, ABC):
     # -- prediction ----------------------------------------------------------------------------
 
     def _forward(self, X, check_input=True) -> np.ndarray:
-        """Outputs of the fitted static-equivalent network (``coefs_``), float64.
+        """Outputs of the fitted static-equivalent network (``coefs_``).
 
+        Computed in float64, returned in the precision sklearn's MLPs return:
+        float32 where both X and ``coefs_`` are float32, float64 otherwise.
         Rows go through in chunks so that memory stays bounded for large X.
         """
         if check_input:
@@ -638,7 +698,9 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                     self.out_activation_,
                 )
             outputs.append(out.cpu().numpy())
-        return np.concatenate(outputs)
+        return np.concatenate(outputs).astype(
+            np.result_type(X.dtype, self.coefs_[0].dtype), copy=False
+        )
 
     # -- export --------------------------------------------------------------------------------
 
@@ -654,6 +716,50 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         """
         check_is_fitted(self)
         return to_sklearn(self)
+
+    @classmethod
+    def from_sklearn(cls, mlp, **params):
+        """A fitted growing model that starts where a fitted sklearn MLP is.
+
+        Parameters
+        ----------
+        mlp : MLPRegressor or MLPClassifier
+            A fitted sklearn MLP of the same kind (regressor or classifier).
+
+        **params
+            Parameters of the new model. Those it shares with sklearn default
+            to ``mlp``'s, ``warm_start`` to True (so that ``fit`` continues
+            training), the others to their defaults. ``hidden_layer_sizes``
+            may exceed ``mlp``'s widths: the extra neurons start inactive and
+            the layers can grow into them.
+
+        Returns
+        -------
+        model : GrowingMLPRegressor or GrowingMLPClassifier
+            Fitted: ``coefs_`` and ``intercepts_`` are copies of ``mlp``'s, so
+            the first predictions are sklearn's. Training continues from those
+            weights in ``dtype`` (rounded to float32 by default) with a fresh
+            optimiser; ``loss_curve_`` begins with sklearn's epochs.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> from sklearn.datasets import make_friedman1
+        >>> from sklearn.neural_network import MLPRegressor
+        >>> from skgrow import GrowingMLPRegressor
+        >>> X, y = make_friedman1(n_samples=300, random_state=0)
+        >>> mlp = MLPRegressor(hidden_layer_sizes=(8,), max_iter=50, random_state=0)
+        >>> with warnings.catch_warnings():  # 50 epochs do not converge
+        ...     warnings.simplefilter("ignore")
+        ...     mlp = mlp.fit(X, y)
+        >>> model = GrowingMLPRegressor.from_sklearn(mlp, hidden_layer_sizes=(32,))
+        >>> import numpy as np
+        >>> bool(np.allclose(model.predict(X), mlp.predict(X), rtol=1e-13))
+        True
+        >>> model.hidden_layer_sizes_, model.fit(X, y).hidden_layer_sizes_[0] > 8
+        ((8,), True)
+        """
+        return from_sklearn(cls, mlp, params)
 
     def to_torch(self, dtype=None):
         """The fitted model as a ``torch.nn.Sequential`` of Linear and activation modules.
@@ -684,6 +790,37 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             )
             return torch.device("cpu")
         return _resolve_device(self.device)
+
+    # -- persistence ---------------------------------------------------------------------------
+
+    def __getstate__(self):
+        """Parameters and fitted attributes, the network and its training as plain data
+        (``_persistence``): loading trusts no skgrow type but the estimator."""
+        state = dict(super().__getstate__())  # a copy: object's is the live __dict__
+        if "_network" in state:
+            from skgrow import __version__
+
+            parts = (state.pop("_network"), state.pop("_history"), state.pop("_optimizer", None))
+            state["_fitted_state"] = fitted_state(*parts)
+            state["_skgrow_version"] = __version__
+        if "_interrupted_fit" in state:
+            from skgrow import __version__
+
+            state["_interrupted_fit"] = fitted_state(*state["_interrupted_fit"])
+            state["_skgrow_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        if "_fitted_state" in state:
+            saved_by = state.get("_skgrow_version", "unknown")
+            parts = restore_fitted_state(state.pop("_fitted_state"), saved_by)
+            state["_network"], state["_history"], state["_optimizer"] = parts
+        if "_interrupted_fit" in state:
+            saved_by = state.get("_skgrow_version", "unknown")
+            state["_interrupted_fit"] = restore_fitted_state(state["_interrupted_fit"], saved_by)
+        state.pop("_skgrow_version", None)
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

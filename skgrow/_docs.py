@@ -59,7 +59,11 @@ PARAMETERS = """\
         Print the loss (and layer sizes) after every epoch.
 
     warm_start : bool, default=False
-        Continue from the fitted weights and sizes on the next ``fit``.
+        Continue from the fitted weights and sizes on the next ``fit``. After
+        a stochastic fit that was interrupted (Ctrl-C, or an exception raised
+        during an epoch), a ``fit`` with ``warm_start=True`` on the same data
+        and parameters resumes it at the end of its last whole epoch and ends
+        as the uninterrupted fit would have, bit for bit.
 
     momentum : float, default=0.9
         Momentum of 'sgd', in [0, 1].
@@ -161,8 +165,10 @@ PARAMETERS = """\
         Where to train and predict; 'auto' takes a GPU when torch sees one.
 
     dtype : {'float32', 'float64'}, default='float32'
-        Precision of training. Predictions are always float64, computed
-        from ``coefs_`` and ``intercepts_``.
+        Precision of training. ``coefs_`` and ``intercepts_`` take the
+        precision of the training X, as in sklearn (float32 X: float32
+        weights); predictions are computed in float64 from them and returned
+        as sklearn returns them (float32 where X and the weights are).
 
     progress_bar : bool, default=False
         Show a progress bar with the epoch, loss and layer sizes (needs
@@ -179,6 +185,9 @@ ATTRIBUTES = """\
 
     loss_curve_ : list of float
         ``loss_`` after every epoch (after every iteration with 'lbfgs').
+        Where training diverged, the last entry is that epoch's non-finite
+        loss; the model keeps the weights of the epoch before, and ``loss_``
+        is that epoch's loss.
 
     size_loss_curve_ : list of float
         The size loss after every epoch, on the same batches as ``loss_curve_``.

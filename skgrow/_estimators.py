@@ -20,14 +20,6 @@ from skgrow import _docs
 from skgrow._base import BaseGrowingMLP, _solver_is_stochastic
 
 
-def _check_two_classes(label_binarizer: LabelBinarizer) -> None:
-    if label_binarizer.y_type_ != "multilabel-indicator" and len(label_binarizer.classes_) < 2:
-        raise ValueError(
-            "GrowingMLPClassifier needs samples of at least 2 classes, but the data contains"
-            f" only one class, {label_binarizer.classes_[0]}."
-        )
-
-
 class GrowingMLPRegressor(RegressorMixin, BaseGrowingMLP):
     # the docstring is composed below the class from the shared sections
 
@@ -270,7 +262,6 @@ class GrowingMLPClassifier(ClassifierMixin, BaseGrowingMLP):
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
-            _check_two_classes(self._label_binarizer)
         else:
             classes = unique_labels(y)
             if self.warm_start:
@@ -292,8 +283,10 @@ class GrowingMLPClassifier(ClassifierMixin, BaseGrowingMLP):
     def _output_activation(self) -> str:
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
 
-    def _stratify_validation(self) -> bool:
-        return self._label_binarizer.y_type_ != "multilabel-indicator"
+    def _stratification_labels(self, Y: np.ndarray) -> np.ndarray | None:
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return None
+        return self._labels(Y)  # the labels as given, so that errors name them so
 
     def _labels(self, y_prob: np.ndarray):
         if y_prob.shape[1] == 1:
@@ -389,7 +382,6 @@ class GrowingMLPClassifier(ClassifierMixin, BaseGrowingMLP):
                 self._label_binarizer.fit(y)
             else:
                 self._label_binarizer.fit(classes)
-            _check_two_classes(self._label_binarizer)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def __sklearn_tags__(self):

@@ -1,4 +1,4 @@
-"""Fold a gated network into the static MLP it computes.
+"""Fold a gated network into the static MLP it computes, and back.
 
 A hidden neuron with gate ``g`` passes on ``g * act(a @ w + b + z * v)``.
 The same function is computed by a plain MLP in which the neuron keeps only
@@ -15,7 +15,9 @@ import copy
 import numpy as np
 import torch
 
+from skgrow._layout import Architecture
 from skgrow._network import GrowingNetwork
+from skgrow._training import TrainingHistory
 
 
 def _numpy(tensor: torch.Tensor) -> np.ndarray:
@@ -98,6 +100,88 @@ def to_sklearn(estimator):
     mlp._best_coefs = [c.copy() for c in coefs]
     mlp._best_intercepts = [b.copy() for b in intercepts]
     return mlp
+
+
+def from_sklearn(Estimator, mlp, params: dict):
+    """A fitted ``Estimator`` computing what the fitted sklearn MLP ``mlp`` computes.
+
+    Parameters shared with sklearn are taken from ``mlp``, then ``params``
+    override them; ``warm_start`` defaults to True so that ``fit`` continues
+    training. ``hidden_layer_sizes`` (capacities) may exceed ``mlp``'s widths:
+    the extra neurons start inactive. ``coefs_`` and ``intercepts_`` are
+    copies of ``mlp``'s, so the first predictions are sklearn's.
+    """
+    from sklearn.base import ClassifierMixin
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.utils.validation import check_is_fitted
+
+    Sklearn = MLPClassifier if issubclass(Estimator, ClassifierMixin) else MLPRegressor
+    if not isinstance(mlp, Sklearn):
+        raise TypeError(
+            f"{Estimator.__name__}.from_sklearn takes a fitted {Sklearn.__name__}, got "
+            f"{type(mlp).__name__}."
+        )
+    check_is_fitted(mlp)
+    widths = tuple(c.shape[1] for c in mlp.coefs_[:-1])
+    own = Estimator().get_params()
+    shared = {name: value for name, value in mlp.get_params().items() if name in own}
+    estimator = Estimator(**{**shared, "hidden_layer_sizes": widths, "warm_start": True})
+    estimator.set_params(**params)
+    estimator._validate_params()
+    capacities = estimator._capacities()
+    if len(capacities) != len(widths) or any(c < w for c, w in zip(capacities, widths)):
+        raise ValueError(
+            f"hidden_layer_sizes={estimator.hidden_layer_sizes!r} cannot hold the sklearn "
+            f"model's layers {widths}: give as many layers, each at least as wide."
+        )
+    for name in ("n_features_in_", "feature_names_in_", "classes_", "_label_binarizer"):
+        if hasattr(mlp, name):
+            setattr(estimator, name, copy.deepcopy(getattr(mlp, name)))
+    arch = Architecture(
+        n_features=mlp.coefs_[0].shape[0],
+        capacities=capacities,
+        n_outputs=mlp.coefs_[-1].shape[1],
+        activation=mlp.activation,
+        out_activation=mlp.out_activation_,
+        growth=estimator.growth,
+    )
+    dtype = estimator._training_dtype()
+    network = GrowingNetwork.from_static(
+        arch,
+        estimator._growth_settings(capacities),
+        [np.asarray(c, dtype=np.float64) for c in mlp.coefs_],
+        [np.asarray(b, dtype=np.float64) for b in mlp.intercepts_],
+        estimator._random_state_for_fit(),
+        dtype,
+        torch.device("cpu"),
+    )
+    estimator._network, estimator._optimizer = network, None
+    estimator._history = _history_of(mlp, estimator.early_stopping, widths)
+    estimator._publish_fitted_attributes(mlp.coefs_[0].dtype)
+    # sklearn's weights exactly, not rounded to the training dtype; extra neurons as built
+    for published, original in zip(
+        estimator.coefs_ + estimator.intercepts_, mlp.coefs_ + mlp.intercepts_
+    ):
+        published[tuple(slice(0, n) for n in original.shape)] = original
+    return estimator
+
+
+def _history_of(mlp, early_stopping: bool, widths: tuple[int, ...]) -> TrainingHistory:
+    """The training record of a fitted sklearn MLP: a static network, no size loss."""
+    history = TrainingHistory(early_stopping=early_stopping)
+    history.n_iter, history.t = int(mlp.n_iter_), int(getattr(mlp, "t_", 0))
+    history.loss = float(mlp.loss_)
+    history.loss_curve = [float(v) for v in getattr(mlp, "loss_curve_", [])]
+    history.size_loss_curve = [0.0] * len(history.loss_curve)
+    history.size_curve = [tuple(float(w) for w in widths)] * len(history.loss_curve)
+    best = getattr(mlp, "best_loss_", None)
+    if not early_stopping and best is not None:
+        history.best_loss = history.reference_loss = float(best)
+    scores = getattr(mlp, "validation_scores_", None)
+    if early_stopping and scores is not None:
+        history.validation_scores = [float(v) for v in scores]
+        history.best_validation_score = float(mlp.best_validation_score_)
+    return history
 
 
 class Exp(torch.nn.Module):

@@ -278,6 +278,44 @@ class GrowingNetwork:
             theta[z.offset : z.offset + z.size] = initial_variables
         return cls(arch, growth, torch.tensor(theta, dtype=dtype, device=device))
 
+    @classmethod
+    def from_static(
+        cls,
+        arch: Architecture,
+        growth: GrowthSettings,
+        coefs: Sequence[np.ndarray],
+        intercepts: Sequence[np.ndarray],
+        rng: np.random.RandomState,
+        dtype: torch.dtype,
+        device: torch.device,
+    ) -> GrowingNetwork:
+        """A network computing the static MLP ``coefs``/``intercepts`` (sklearn's layout).
+
+        Each hidden layer has the MLP's neurons active, fully gated on, with
+        size inputs weighing 0; neurons beyond them, up to the capacity, keep
+        fresh incoming weights and contribute nothing: inactive in a growing
+        network, with zero outgoing weights in a static one.
+        """
+        widths = [coef.shape[1] for coef in coefs[:-1]]
+        precision = np.float32 if dtype == torch.float32 else float
+        variables = [
+            exact_size_variable(arch.growth, width, capacity, precision) if arch.growing else 0.0
+            for width, capacity in zip(widths, arch.capacities)
+        ]
+        network = cls.initialize(arch, growth, variables, rng, dtype, device)
+        with torch.no_grad():
+            for layer, (coef, intercept) in enumerate(zip(coefs, intercepts)):
+                fan_in, fan_out = coef.shape
+                network.weights[layer][:fan_in, :fan_out] = torch.from_numpy(coef)
+                network.biases[layer][:fan_out] = torch.from_numpy(intercept)
+                if layer < arch.n_hidden:
+                    network.weights[layer + 1][fan_out:] = 0.0  # the extra neurons
+                    if arch.growing:
+                        network.size_weights[layer][:fan_out] = 0.0
+        expected = tuple(widths) if arch.growing else arch.capacities
+        assert network.active_sizes() == expected, "a layer's gates do not match its width"
+        return network
+
     def __getstate__(self) -> dict:
         # Stored as numpy so that a model trained on a GPU loads anywhere.
         return {

@@ -9,7 +9,9 @@ schedules and messages follow sklearn's MLPs.
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -160,7 +162,7 @@ class FlatOptimizer(PicklesTensorsAsArrays):
         return True
 
 
-def _fused_adam_available(theta: Tensor) -> bool:
+def fused_adam_available(theta: Tensor) -> bool:
     """Whether torch's one-kernel Adam update runs on this device and dtype."""
     try:
         probe = [torch.zeros(1, dtype=theta.dtype, device=theta.device) for _ in range(4)]
@@ -200,7 +202,7 @@ class AdamOptimizer(FlatOptimizer):
         theta = network.theta
         self.first_moment = torch.zeros_like(theta)
         self.second_moment = torch.zeros_like(theta)
-        self.fused = _fused_adam_available(theta)
+        self.fused = fused_adam_available(theta)
         self._step = torch.zeros((), dtype=torch.float32, device=theta.device)
 
     def state(self) -> Tensor:
@@ -309,25 +311,76 @@ class SGDOptimizer(FlatOptimizer):
 SMALL_STEP = 2**25
 
 
+class _SingleThreadedFits:
+    """The fits running now that asked for one torch thread, counted under a lock.
+
+    torch's thread setting is per calling thread (OpenMP), and the latest
+    setting is also what new threads start with. Each fit sets its own
+    thread to 1 and gives it back its value; the last fit to end restores
+    the value the first found, so that threads started later see it too.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.threads_before = 1
+
+    def enter(self) -> int:
+        """One thread for the calling thread; returns what it had."""
+        with self.lock:
+            own = torch.get_num_threads()
+            if self.running == 0:
+                self.threads_before = own
+            self.running += 1
+            torch.set_num_threads(1)
+            return own
+
+    def leave(self, own: int) -> None:
+        with self.lock:
+            self.running -= 1
+            torch.set_num_threads(self.threads_before if self.running == 0 else own)
+
+
+_SINGLE_THREADED_FITS = _SingleThreadedFits()
+
+
 @contextlib.contextmanager
 def threads_for_step(work: int, device: torch.device) -> Iterator[None]:
     """Use one torch thread while training a small network on the CPU, then restore.
 
-    ``work`` is the batch size times the number of parameters. torch's thread
-    count is process-wide, so it is set back when training ends.
+    ``work`` is the batch size times the number of parameters. Safe with
+    fits running at once in threads (``_SingleThreadedFits``).
     """
-    previous = torch.get_num_threads()
-    if device.type != "cpu" or work >= SMALL_STEP or previous == 1:
+    if device.type != "cpu" or work >= SMALL_STEP:
         yield
         return
-    torch.set_num_threads(1)
+    own = _SINGLE_THREADED_FITS.enter()
     try:
         yield
     finally:
-        torch.set_num_threads(previous)
+        _SINGLE_THREADED_FITS.leave(own)
 
 
 # -- training state and settings ---------------------------------------------------------------
+
+
+@dataclass
+class ResumePoint:
+    """Where an interrupted stochastic fit stopped: the end of its last whole epoch.
+
+    With the history, network and optimiser as they were then, this is what
+    a ``warm_start`` fit on the same data and parameters needs to go on as if
+    never interrupted. ``signature`` (of the data and parameters) and
+    ``split_state`` (the random state before the fit split its rows) are
+    the estimator's.
+    """
+
+    shuffles: list[int]  # rows shuffled in each epoch so far (replayed: cheaper than
+    # saving the random state each epoch)
+    order: np.ndarray  # the running row permutation of the rows trained on
+    theta: Tensor  # the parameters then (the model may hold early stopping's best)
+    signature: str = ""
+    split_state: tuple | None = None
 
 
 @dataclass
@@ -351,6 +404,7 @@ class TrainingHistory(PicklesTensorsAsArrays):
     best_theta: Tensor | None = None
     diverged: bool = False
     sizing: SizingState | None = None  # target_size="auto"
+    resume: ResumePoint | None = None  # set when the fit was interrupted
 
     def __post_init__(self) -> None:
         if self.early_stopping:
@@ -566,10 +620,10 @@ def _format_sizes(sizes: tuple[float, ...]) -> str:
 class ProgressBar:
     """A tqdm bar over the epochs showing loss and layer sizes (``progress_bar=True``)."""
 
-    def __init__(self, total_epochs: int):
+    def __init__(self, total_epochs: int, done: int = 0):
         from tqdm.auto import tqdm
 
-        self._bar = tqdm(total=total_epochs, unit="epoch", desc="fit")
+        self._bar = tqdm(total=total_epochs, initial=done, unit="epoch", desc="fit")
 
     def update(self, loss: float, sizes: tuple[float, ...]) -> None:
         self._bar.set_postfix(loss=f"{loss:.4g}", size=_format_sizes(sizes))
@@ -583,6 +637,18 @@ def _record_epoch(
     history: TrainingHistory, network: GrowingNetwork, loss: float, size_loss: float, n: int
 ) -> None:
     history.loss = loss
+    history.n_iter += 1
+    history.t += n
+    history.loss_curve.append(loss)
+    history.size_loss_curve.append(size_loss)
+    history.size_curve.append(network.continuous_sizes())
+
+
+def _record_diverged_epoch(
+    history: TrainingHistory, network: GrowingNetwork, loss: float, size_loss: float, n: int
+) -> None:
+    """The epoch that diverged, recorded as sklearn records it: its non-finite loss ends
+    ``loss_curve``. ``loss`` stays that of the last finite epoch, whose weights are kept."""
     history.n_iter += 1
     history.t += n
     history.loss_curve.append(loss)
@@ -620,6 +686,78 @@ def _has_diverged(loss: float, network: GrowingNetwork) -> bool:
     return not math.isfinite(loss) or not bool(torch.isfinite(network.theta).all())
 
 
+class EpochCheckpoint:
+    """The training state at the end of the last whole epoch, written over each epoch.
+
+    An interrupted fit (Ctrl-C, or an exception from anything called during
+    an epoch) goes back to it, so that it can be resumed exactly; a diverged
+    epoch takes back its weights. The buffers are allocated once.
+    """
+
+    _CURVES = (
+        "loss_curve",
+        "size_loss_curve",
+        "size_curve",
+        "validation_scores",
+        "validation_loss_curve",
+    )
+
+    def __init__(
+        self, network: GrowingNetwork, optimizer: FlatOptimizer, shuffles: list[int]
+    ) -> None:
+        self.network, self.optimizer = network, optimizer
+        self.live = [network.theta, *optimizer._state_buffers()]
+        self.saved = [tensor.clone() for tensor in self.live]
+        self.theta = self.saved[0]
+        self.numbers = [  # the optimiser's scalars: its step count, scheduled rate
+            name
+            for name, value in vars(optimizer).items()
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+        ]
+        self.shuffles = shuffles  # appended to by the loop, each epoch
+        self.taken = False
+
+    def take(self, history: TrainingHistory, data: TrainingData) -> None:
+        network, optimizer = self.network, self.optimizer
+        torch._foreach_copy_(self.saved, self.live)
+        self.optimizer_numbers = {name: getattr(optimizer, name) for name in self.numbers}
+        self.grown, self.growth = list(network.grown), network.growth
+        self.history = dict(vars(history))
+        for name in self._CURVES:
+            if self.history[name] is not None:
+                self.history[name] = len(self.history[name])
+        del self.history["sizing"]
+        sizing = history.sizing
+        self.sizing = None if sizing is None else copy.deepcopy(vars(sizing))
+        self.n_shuffles = len(self.shuffles)
+        self.data, self.order = data, data.order.copy()
+        self.taken = True
+
+    def restore_weights(self) -> None:
+        """The weights and grown widths of the epoch's end (after a divergence)."""
+        self.network.theta.copy_(self.theta)
+        self.network.grown = list(self.grown)
+
+    def restore(self, history: TrainingHistory) -> None:
+        """Everything back to the epoch's end; ``history.resume`` records where to go
+        on from."""
+        self.restore_weights()
+        self.network.growth = self.growth
+        torch._foreach_copy_(self.live, self.saved)
+        vars(self.optimizer).update(self.optimizer_numbers)
+        for name, value in self.history.items():
+            if name in self._CURVES and value is not None:
+                del getattr(history, name)[value:]
+            else:
+                setattr(history, name, value)
+        if self.sizing is not None:
+            vars(history.sizing).clear()
+            vars(history.sizing).update(copy.deepcopy(self.sizing))
+        self.data.order = self.order.copy()
+        shuffles = self.shuffles[: self.n_shuffles]
+        history.resume = ResumePoint(shuffles, self.order.copy(), self.theta.clone())
+
+
 def train_stochastic(
     network: GrowingNetwork,
     optimizer: FlatOptimizer,
@@ -635,19 +773,35 @@ def train_stochastic(
     """Epochs of mini-batch training until convergence or ``max_iter``.
 
     A non-finite loss or weight stops training with a warning and restores
-    the weights and sizes at the end of the last finite epoch. Ctrl-C stops
-    it with a warning and keeps the model trained so far, as sklearn does.
+    the weights and sizes at the end of the last finite epoch. An interrupted
+    fit (Ctrl-C, or an exception raised during an epoch) goes back to the end
+    of its last whole epoch and records in ``history.resume`` where it
+    stopped; Ctrl-C then returns with a warning (the model is kept, as
+    sklearn keeps it), an exception goes on. Given a history with
+    ``resume``, training goes on from there: its epochs, random state and
+    row order.
     """
-    history.n_iter = 0  # sklearn counts the epochs of the current call only
-    last_finite = network.theta.clone()
-    progress = ProgressBar(settings.max_iter) if settings.progress_bar else None
+    resume, history.resume = history.resume, None
+    shuffles: list[int] = []
+    if resume is None or incremental:
+        history.n_iter = 0  # sklearn counts the epochs of the current call only
+    else:  # where an interrupted fit stopped; the caller has restored the rest
+        for n in resume.shuffles:  # the random state after the same draws
+            rng.shuffle(np.arange(n))
+        shuffles = list(resume.shuffles)
+        data.order = resume.order.copy()
+        network.theta.copy_(resume.theta)
+    checkpoint = EpochCheckpoint(network, optimizer, shuffles)
+    progress = ProgressBar(settings.max_iter, history.n_iter) if settings.progress_bar else None
     try:
-        for _ in range(settings.max_iter):
+        for _ in range(history.n_iter, settings.max_iter):
+            checkpoint.take(history, data)
+            if settings.shuffle:
+                shuffles.append(data.n_samples)
             grown_before, sizes_before = list(network.grown), network.continuous_sizes()
             loss, size_loss = run_epoch(network, optimizer, data, settings, rng)
             if _has_diverged(loss + size_loss, network):
-                network.theta.copy_(last_finite)
-                network.grown = grown_before
+                checkpoint.restore_weights()
                 history.diverged = True
                 warnings.warn(
                     f"Training diverged in epoch {history.n_iter + 1}: the loss became "
@@ -655,8 +809,8 @@ def train_stochastic(
                     "epoch were restored. Lower learning_rate_init or scale X and y.",
                     RuntimeWarning,
                 )
+                _record_diverged_epoch(history, network, loss, size_loss, data.n_samples)
                 break
-            last_finite.copy_(network.theta)
             _record_epoch(history, network, loss, size_loss, data.n_samples)
             if settings.verbose:
                 _print_epoch(history, network.arch.growing)
@@ -687,7 +841,16 @@ def train_stochastic(
                     ConvergenceWarning,
                 )
     except KeyboardInterrupt:
-        warnings.warn("Training interrupted by user.")
+        if checkpoint.taken:
+            checkpoint.restore(history)
+        warnings.warn(
+            "Training interrupted by user. The model is that of the last whole epoch; fit "
+            "again with warm_start=True to go on where it stopped."
+        )
+    except BaseException:
+        if checkpoint.taken:
+            checkpoint.restore(history)
+        raise
     finally:
         if progress is not None:
             progress.close()

@@ -116,15 +116,6 @@ def test_nan_in_y(growth, no_network_built):
 
 
 @pytest.mark.parametrize("growth", GROWTH_METHODS)
-def test_single_class(growth, no_network_built):
-    X, _ = read_only(*dataset(GrowingMLPClassifier))
-    with pytest.raises(ValueError, match="at least 2 classes.*only one class, yes"):
-        GrowingMLPClassifier(growth=growth).fit(X, np.array(["yes"] * len(X)))
-    with pytest.raises(ValueError, match="at least 2 classes"):
-        GrowingMLPClassifier(growth=growth).partial_fit(X, np.zeros(len(X)), classes=[0])
-
-
-@pytest.mark.parametrize("growth", GROWTH_METHODS)
 def test_unseen_labels_in_partial_fit(growth):
     X, y = read_only(*dataset(GrowingMLPClassifier))
     model = GrowingMLPClassifier(growth=growth, hidden_layer_sizes=(4,))

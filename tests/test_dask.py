@@ -75,3 +75,50 @@ def test_grid_search_on_a_dask_cluster_matches_the_serial_search(data, dask_clie
     np.testing.assert_array_equal(on_cluster.predict(X), serial.predict(X))
     # the candidates differ, so equal scores are not a coincidence of equal models
     assert len(np.unique(serial.cv_results_["mean_test_score"])) == 8
+
+
+def test_a_worker_killed_mid_search_does_not_change_the_results(data, dask_client):
+    """The cluster's nanny restarts a killed worker process and the scheduler runs its
+    lost tasks again; the fits are deterministic, so the results are the serial ones."""
+    import os
+    import signal
+    import threading
+    import time
+
+    X, y = data
+    serial = grid_search(n_jobs=1).set_params(estimator__mlp__max_iter=60).fit(X, y)
+    pids = dask_client.run(os.getpid)  # worker address -> process id
+    victim = sorted(pids.values())[0]
+    killed_at = []
+
+    def finished_fits(dask_scheduler):
+        return sum(
+            "fit_and_score" in str(task.key) and task.state == "memory"
+            for task in dask_scheduler.tasks.values()
+        )
+
+    def kill_once_fits_have_finished():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if dask_client.run_on_scheduler(finished_fits) >= 2:  # under way, tasks left
+                os.kill(victim, signal.SIGKILL)
+                killed_at.append(time.monotonic())
+                return
+            time.sleep(0.01)
+
+    killer = threading.Thread(target=kill_once_fits_have_finished)
+    killer.start()
+    # the data broadcast to every worker: joblib otherwise scatters X to one worker, and
+    # scattered data die with it (dask cannot recompute them)
+    with joblib.parallel_backend("dask", scatter=[X, y]):
+        on_cluster = grid_search(n_jobs=-1).set_params(estimator__mlp__max_iter=60).fit(X, y)
+    search_ended = time.monotonic()
+    killer.join()
+
+    assert killed_at and killed_at[0] < search_ended  # killed while the search ran
+    for key in ["mean_test_score", *(f"split{i}_test_score" for i in range(3))]:
+        np.testing.assert_array_equal(on_cluster.cv_results_[key], serial.cv_results_[key])
+    assert on_cluster.best_params_ == serial.best_params_
+    # the nanny has started a new worker process in place of the killed one
+    dask_client.wait_for_workers(2, timeout=60)
+    assert victim not in dask_client.run(os.getpid).values()

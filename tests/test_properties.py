@@ -85,6 +85,10 @@ def fit_quietly(model, X, y):
 
 
 @QUICK
+def output_dtype(X):
+    return np.float32 if X.dtype == np.float32 else np.float64
+
+
 @given(params=hyperparameters, shape=data_shapes, n_outputs=st.integers(1, 2))
 def test_regressor_properties(params, shape, n_outputs):
     X, rng = make_data(shape)
@@ -92,11 +96,15 @@ def test_regressor_properties(params, shape, n_outputs):
     y = y.ravel() if n_outputs == 1 else y
     model = fit_quietly(make_model(GrowingMLPRegressor, params), X, y)
     prediction = model.predict(X)
-    assert prediction.shape == y.shape and prediction.dtype == np.float64
+    # float32 X gives float32 weights and outputs, as in sklearn
+    assert prediction.shape == y.shape and prediction.dtype == output_dtype(X)
     assert np.isfinite(prediction).all()
     check_grown_sizes(model)
     expected = forward_from_coefs(model, X)
-    np.testing.assert_allclose(prediction, expected.reshape(y.shape), rtol=1e-7, atol=1e-7)
+    tolerance = 1e-6 if prediction.dtype == np.float32 else 1e-7
+    np.testing.assert_allclose(
+        prediction, expected.reshape(y.shape), rtol=tolerance, atol=tolerance
+    )
 
 
 @QUICK
@@ -108,8 +116,10 @@ def test_classifier_properties(params, shape, n_classes):
     rng.shuffle(y)
     model = fit_quietly(make_model(GrowingMLPClassifier, params), X, y)
     proba = model.predict_proba(X)
-    assert proba.shape == (len(X), n_classes) and proba.dtype == np.float64
-    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-10)
+    assert proba.shape == (len(X), n_classes) and proba.dtype == output_dtype(X)
+    np.testing.assert_allclose(
+        proba.sum(axis=1), 1.0, rtol=1e-6 if proba.dtype == np.float32 else 1e-10
+    )
     assert set(model.predict(X)) <= set(labels)
     check_grown_sizes(model)
     logits = forward_from_coefs(model, X)

@@ -164,7 +164,9 @@ def test_a_huge_learning_rate_on_huge_targets_stops_with_finite_weights(growth):
     )
     with pytest.warns(RuntimeWarning, match="Training diverged in epoch"):
         model.fit(X, huge)
-    assert model.n_iter_ < 50 and np.isfinite(model.loss_curve_).all()
+    # the epoch that diverged ends the curve, as in sklearn; the ones before are finite
+    assert model.n_iter_ < 50 and np.isfinite(model.loss_curve_[:-1]).all()
+    assert not np.isfinite(model.loss_curve_[-1])
     assert all(np.isfinite(c).all() for c in model.coefs_ + model.intercepts_)
     assert torch.isfinite(model._network.theta).all()
     assert np.isfinite(model.predict(X)).all()
@@ -191,7 +193,10 @@ def test_divergence_restores_the_weights_and_sizes_of_the_last_finite_epoch(grow
     model = GrowingMLPRegressor(hidden_layer_sizes=(16,), growth=growth, max_iter=10)
     with pytest.warns(RuntimeWarning, match="Training diverged in epoch 4"):
         model.fit(X, y)
-    assert model.n_iter_ == 3 and len(model.loss_curve_) == len(model.size_curve_) == 3
+    # epoch 4 is recorded with its non-finite loss; the model is that of epoch 3
+    assert model.n_iter_ == 4 and len(model.loss_curve_) == len(model.size_curve_) == 4
+    assert np.isnan(model.loss_curve_[3]) and model.loss_ == model.loss_curve_[2]
+    assert model.size_curve_[3] == model.size_curve_[2]
     assert torch.equal(model._network.theta, snapshots[2])
     assert model._optimizer is None
 
@@ -366,3 +371,56 @@ def test_predict_from_several_threads(Estimator):
         parallel = list(pool.map(lambda chunk: outputs(model, chunk), chunks * 4))
     for expected, got in zip(serial * 4, parallel):
         np.testing.assert_array_equal(got, expected)
+
+
+def _concurrent_candidates():
+    settings = [
+        (GrowingMLPRegressor, {"growth": "controller", "solver": "adam"}),
+        (GrowingMLPRegressor, {"growth": "auxiliary", "solver": "sgd"}),
+        (GrowingMLPClassifier, {"growth": "controller", "target_size": "auto"}),
+        (GrowingMLPClassifier, {"growth": "none", "solver": "lbfgs"}),
+        (GrowingMLPRegressor, {"growth": "auxiliary", "solver": "lbfgs"}),
+        (GrowingMLPClassifier, {"growth": "auxiliary", "solver": "adam"}),
+    ]
+    return [
+        (Estimator(hidden_layer_sizes=(12,), max_iter=15, random_state=seed, **params), seed)
+        for seed, (Estimator, params) in enumerate(settings)
+    ]
+
+
+def _fitted_weights(model, seed):
+    X, y = dataset(type(model), seed=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    return [w.copy() for w in model.coefs_ + model.intercepts_]
+
+
+def test_fits_at_once_in_threads_give_the_sequential_models_and_restore_torch_threads(
+    monkeypatch,
+):
+    # small networks train on one torch thread, in whichever thread they are fitted
+    seen = []
+    run_epoch = skgrow._training.run_epoch
+
+    def recording(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return run_epoch(*args, **kwargs)
+
+    monkeypatch.setattr(skgrow._training, "run_epoch", recording)
+    before = torch.get_num_threads()
+    torch.set_num_threads(3)  # a setting the fits must leave as they found it
+    try:
+        sequential = [_fitted_weights(m, seed) for m, seed in _concurrent_candidates()]
+        assert torch.get_num_threads() == 3
+        for _ in range(3):
+            concurrent = joblib.Parallel(n_jobs=6, backend="threading")(
+                joblib.delayed(_fitted_weights)(m, seed) for m, seed in _concurrent_candidates()
+            )
+            assert torch.get_num_threads() == 3
+            assert seen and set(seen) == {1}
+            for expected, got in zip(sequential, concurrent):
+                for a, b in zip(expected, got):
+                    np.testing.assert_array_equal(a, b)
+    finally:
+        torch.set_num_threads(before)
