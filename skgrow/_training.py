@@ -28,36 +28,6 @@ from skgrow._sizing import SelfSizing, SizingState
 Tensor = torch.Tensor
 
 
-# -- persistence --------------------------------------------------------------------------
-
-
-class PicklesTensorsAsArrays:
-    """Pickles every tensor attribute as a numpy array, so that state saved from a GPU
-    loads on any machine; tensors come back on the CPU (training moves them again)."""
-
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        for name, value in state.items():
-            if isinstance(value, Tensor):
-                state[name] = _ArrayOfTensor(value.detach().cpu().numpy(), str(value.dtype))
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        for name, value in state.items():
-            if isinstance(value, _ArrayOfTensor):
-                state[name] = value.tensor()
-        self.__dict__.update(state)
-
-
-@dataclass(frozen=True)
-class _ArrayOfTensor:
-    array: np.ndarray
-    dtype: str
-
-    def tensor(self) -> Tensor:
-        return torch.from_numpy(np.array(self.array)).to(getattr(torch, self.dtype[6:]))
-
-
 # -- optimisers on the flat parameter buffer ------------------------------------------------
 
 
@@ -72,7 +42,7 @@ class SizeSteps:
     size_loss_only: bool = False
 
 
-class FlatOptimizer(PicklesTensorsAsArrays):
+class FlatOptimizer:
     """Base of the optimisers; ``learning_rate`` is the current (scheduled) rate.
 
     Parameters are stepped in groups, each a slice of the flat buffer with
@@ -135,8 +105,8 @@ class FlatOptimizer(PicklesTensorsAsArrays):
     def _state_buffers(self) -> tuple[Tensor, ...]:
         raise NotImplementedError
 
-    def __getstate__(self) -> dict:
-        state = super().__getstate__()
+    def __getstate__(self) -> dict:  # for copies; saved models go through _persistence
+        state = dict(self.__dict__)
         state.pop("_views", None)  # views are rebuilt from the buffers
         return state
 
@@ -384,7 +354,7 @@ class ResumePoint:
 
 
 @dataclass
-class TrainingHistory(PicklesTensorsAsArrays):
+class TrainingHistory:
     """Everything sklearn records while fitting, plus the size of each layer per epoch."""
 
     early_stopping: bool
