@@ -5,8 +5,10 @@ papers use 32 768 points of the same smooth curve, 8 times denser, which only
 costs time), a network that grows from empty (``growth="controller"``,
 ``size_penalty=0.32``, the papers' dynamics: ``size_learning_rate=None``,
 ``new_neurons="random"``) is compared with the static network of the same
-capacity (``growth="none"``), seed by seed, over capacities 2, 4, ..., 512 and
-Adam learning rates 1e-4, 3e-4 and 1e-3, in two regimes:
+capacity (``growth="none"``), and with the static network initialised as the
+authors' code does (``weight_init="fan_in"``: the stronger baseline decides),
+seed by seed, over capacities 2, 4, ..., 512 and Adam learning rates 1e-4,
+3e-4 and 1e-3, in two regimes:
 
 * full batch, 5000 epochs (the papers' setup: 5000 steps);
 * mini-batches of 200 rows, 200 epochs (about 3400 steps).
@@ -15,7 +17,8 @@ Adam learning rates 1e-4, 3e-4 and 1e-3, in two regimes:
 growing/static test-loss ratio (geometric mean over seeds) for every learning
 rate and regime.
 
-    python benchmarks/bench_scaling.py           # 10 seeds; a few hours
+    python benchmarks/bench_scaling.py           # 5 seeds; about 1.5 hours on one core
+    python benchmarks/bench_scaling.py --shard 0/2 & python benchmarks/bench_scaling.py --shard 1/2
     python benchmarks/bench_scaling.py --quick   # capacities 2..128, 2 seeds, fewer epochs
 
 Results: ``results/scaling.json`` (``results/scaling_quick.json`` with --quick).
@@ -40,6 +43,8 @@ LEARNING_RATES = (1e-4, 3e-4, 1e-3)
 RUNS = {
     "growing": {"growth": "controller", "initial_size": 0.0},
     "static": {"growth": "none"},
+    # the baseline as the authors' code initialises it (uniform +-1/sqrt(fan_in))
+    "static, authors' init": {"growth": "none", "weight_init": "fan_in"},
 }
 KEY_FIELDS = ("regime", "learning_rate", "capacity", "run", "seed")
 
@@ -112,6 +117,15 @@ def planned_cells(regimes, learning_rates, capacities, n_seeds) -> list[tuple]:
     ]
 
 
+def shard_of(cells: list[tuple], index: int, n_shards: int) -> list[tuple]:
+    """The ``index``-th of ``n_shards`` interleaved parts of ``cells``: each (regime,
+    learning rate, capacity, seed) goes to one shard with all its runs, and the costly
+    large capacities are dealt round the shards."""
+    groups = sorted({(c[0].name, c[1], c[2], c[4]) for c in cells}, key=lambda g: (g[3], g[2]))
+    mine = {group for k, group in enumerate(groups) if k % n_shards == index}
+    return [c for c in cells if (c[0].name, c[1], c[2], c[4]) in mine]
+
+
 def run_benchmark(
     path: Path,
     regimes: list[Regime],
@@ -120,8 +134,12 @@ def run_benchmark(
     learning_rates=LEARNING_RATES,
     epoch_fraction: float = 1.0,
     meta: dict | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> ResultStore:
-    """Run every planned cell not yet in ``path``; each row is saved as it finishes."""
+    """Run every planned cell not yet in ``path``; each row is saved as it finishes.
+
+    ``shard=(k, n)`` runs the k-th of n parts of the plan; several processes may
+    share one results file."""
     meta = dict(
         meta or {},
         n_points=N_POINTS,
@@ -134,7 +152,7 @@ def run_benchmark(
     store = ResultStore(path, KEY_FIELDS, meta)
     cells = planned_cells(regimes, learning_rates, capacities, n_seeds)
     store.plan(len(cells))
-    for regime, lr, capacity, run, seed in cells:
+    for regime, lr, capacity, run, seed in shard_of(cells, *shard):
         cell = {"regime": regime.name, "learning_rate": lr, "capacity": capacity}
         if store.done(dict(cell, run=run, seed=seed)):
             continue
@@ -155,7 +173,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="capacities 2..128, 2 seeds")
     parser.add_argument("--threads", type=int, default=1, help="torch / BLAS threads")
+    parser.add_argument("--shard", default="0/1", help="K/N: run the K-th of N parts")
     args = parser.parse_args()
+    shard = tuple(int(part) for part in args.shard.split("/"))
+    if len(shard) != 2 or not 0 <= shard[0] < shard[1]:
+        parser.error(f"--shard must be K/N with 0 <= K < N, got {args.shard!r}")
     limit_threads(args.threads)
     regimes = [FULL_BATCH, MINI_BATCH]
     if args.quick:
@@ -169,11 +191,11 @@ def main() -> None:
         path, capacities, seeds, fraction = (
             RESULTS_DIR / "scaling.json",
             [2**k for k in range(1, 10)],
-            10,
+            5,
             1.0,
         )
     meta = {"command": command_line(), "mode": "quick" if args.quick else "full"}
-    run_benchmark(path, regimes, capacities, seeds, LEARNING_RATES, fraction, meta)
+    run_benchmark(path, regimes, capacities, seeds, LEARNING_RATES, fraction, meta, shard)
 
 
 if __name__ == "__main__":

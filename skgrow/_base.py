@@ -32,7 +32,7 @@ from skgrow._growth import (
     size_variable,
     sizes_per_layer,
 )
-from skgrow._layout import Architecture, GrowthSettings
+from skgrow._layout import WEIGHT_INITS, Architecture, GrowthSettings
 from skgrow._lbfgs import train_lbfgs
 from skgrow._network import GrowingNetwork, static_forward
 from skgrow._persistence import fitted_state, restore_fitted_state
@@ -146,6 +146,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         ],
         "new_neurons": [StrOptions(set(NEW_NEURONS))],
         "size_tol": [Interval(Real, 0, None, closed="left")],
+        "weight_init": [StrOptions(set(WEIGHT_INITS))],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "dtype": [StrOptions(set(_TORCH_DTYPES))],
         "progress_bar": ["boolean"],
@@ -185,6 +186,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         size_learning_rate,
         new_neurons,
         size_tol,
+        weight_init,
         device,
         dtype,
         progress_bar,
@@ -220,6 +222,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         self.size_learning_rate = size_learning_rate
         self.new_neurons = new_neurons
         self.size_tol = size_tol
+        self.weight_init = weight_init
         self.device = device
         self.dtype = dtype
         self.progress_bar = progress_bar
@@ -448,7 +451,9 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         arch = self._architecture(n_features, capacities, n_outputs)
         if first_pass:
             initial_variables = self._initial_variables(capacities)
-            network = GrowingNetwork.initialize(arch, growth, initial_variables, rng, dtype, device)
+            network = GrowingNetwork.initialize(
+                arch, growth, initial_variables, rng, dtype, device, self.weight_init
+            )
             return network, TrainingHistory(early_stopping=self.early_stopping), None
         self._check_compatible(arch)
         # copies, so that a failing call leaves the fitted model as it was
@@ -456,7 +461,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             (self._network, self._history, getattr(self, "_optimizer", None))
         )
         if network.arch.capacities != capacities:
-            network = network.with_capacities(capacities, rng)
+            network = network.with_capacities(capacities, rng, self.weight_init)
             if history.best_theta is not None:  # early stopping's best is of another shape
                 history.best_theta, history.best_validation_score = None, -math.inf
         network.growth = growth

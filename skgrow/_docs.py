@@ -153,6 +153,14 @@ PARAMETERS = """\
         start at zero, so it does no harm. 'random': it keeps its initial
         random weights, as in the papers. Incoming weights stay as drawn.
 
+    weight_init : {'glorot', 'fan_in', 'unit'}, default='glorot'
+        How initial weights and biases are drawn, uniform in ``[-b, b]``.
+        'glorot': sklearn's, ``b = sqrt(6 / (fan_in + fan_out))`` (2 instead
+        of 6 for 'logistic'), the same draws as sklearn's MLPs for a static
+        network. 'fan_in': ``b = 1 / sqrt(fan_in)``, torch's ``nn.Linear``
+        default and the papers' method-B code. 'unit': ``b = 1``, the papers'
+        method-A notebook. An advanced option, for reproducing those setups.
+
     size_tol : float, default=0.005
         With ``target_size='auto'``: the least decrease of the held-out loss
         that doubling the layers must bring, as a fraction of the baseline

@@ -154,6 +154,7 @@ def from_sklearn(Estimator, mlp, params: dict):
         estimator._random_state_for_fit(),
         dtype,
         torch.device("cpu"),
+        estimator.weight_init,
     )
     estimator._network, estimator._optimizer = network, None
     estimator._history = _history_of(mlp, estimator.early_stopping, widths)

@@ -97,22 +97,38 @@ class GrowthSettings:
     target_variables: tuple[float, ...]
 
 
-def glorot_uniform_parameters(
-    arch: Architecture, layout: Layout, rng: np.random.RandomState
-) -> np.ndarray:
-    """Initial parameters drawn as sklearn's MLPs draw them.
+# the bound of the uniform draw of a layer's weights and biases, by fan-in and fan-out
+WEIGHT_INITS = {
+    # sklearn's MLPs (Glorot): sqrt(6 / (fan_in + fan_out)), sqrt(2 / ...) for logistic
+    "glorot": None,
+    # torch.nn.Linear's default, and the authors' method-B code: 1 / sqrt(fan_in)
+    "fan_in": lambda fan_in, fan_out: 1.0 / math.sqrt(fan_in),
+    # the authors' method-A notebook: weights and biases uniform in [-1, 1]
+    "unit": lambda fan_in, fan_out: 1.0,
+}
 
-    For a static network the draws are exactly sklearn's (same order, same
-    bounds), so the same ``random_state`` starts from the same weights. The
-    size input column, when present, is drawn as one more input row.
+
+def initial_parameters(
+    arch: Architecture, layout: Layout, rng: np.random.RandomState, weight_init: str = "glorot"
+) -> np.ndarray:
+    """Initial parameters, weights and biases uniform in [-bound, bound].
+
+    With 'glorot' the draws are exactly sklearn's for a static network (same
+    order, same bounds), so the same ``random_state`` starts from the same
+    weights. The size input column, when present, is drawn as one more
+    input row (its fan-in counts it).
     """
     theta = np.zeros(layout.n_parameters)
     factor = 2.0 if arch.activation == "logistic" else 6.0
+    bound_of = WEIGHT_INITS[weight_init]
     for layer, (w_slot, b_slot) in enumerate(zip(layout.weights, layout.biases)):
         fan_in, fan_out = w_slot.shape
         has_size_input = layer < len(layout.size_weights)
         rows = fan_in + int(has_size_input)
-        bound = math.sqrt(factor / (rows + fan_out))
+        if bound_of is None:
+            bound = math.sqrt(factor / (rows + fan_out))
+        else:
+            bound = bound_of(rows, fan_out)
         coef = rng.uniform(-bound, bound, (rows, fan_out))
         intercept = rng.uniform(-bound, bound, fan_out)
         theta[w_slot.offset : w_slot.offset + w_slot.size] = coef[:fan_in].ravel()

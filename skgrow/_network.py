@@ -45,7 +45,7 @@ from skgrow._growth import (
     size_loss_and_gradient,
     size_variable,
 )
-from skgrow._layout import Architecture, GrowthSettings, Layout, glorot_uniform_parameters
+from skgrow._layout import Architecture, GrowthSettings, Layout, initial_parameters
 
 Tensor = torch.Tensor
 
@@ -270,9 +270,10 @@ class GrowingNetwork:
         rng: np.random.RandomState,
         dtype: torch.dtype,
         device: torch.device,
+        weight_init: str = "glorot",
     ) -> GrowingNetwork:
         layout = Layout.of(arch)
-        theta = glorot_uniform_parameters(arch, layout, rng)
+        theta = initial_parameters(arch, layout, rng, weight_init)
         if arch.growing:
             z = layout.size_variables
             theta[z.offset : z.offset + z.size] = initial_variables
@@ -288,6 +289,7 @@ class GrowingNetwork:
         rng: np.random.RandomState,
         dtype: torch.dtype,
         device: torch.device,
+        weight_init: str = "glorot",
     ) -> GrowingNetwork:
         """A network computing the static MLP ``coefs``/``intercepts`` (sklearn's layout).
 
@@ -302,7 +304,7 @@ class GrowingNetwork:
             exact_size_variable(arch.growth, width, capacity, precision) if arch.growing else 0.0
             for width, capacity in zip(widths, arch.capacities)
         ]
-        network = cls.initialize(arch, growth, variables, rng, dtype, device)
+        network = cls.initialize(arch, growth, variables, rng, dtype, device, weight_init)
         with torch.no_grad():
             for layer, (coef, intercept) in enumerate(zip(coefs, intercepts)):
                 fan_in, fan_out = coef.shape
@@ -331,7 +333,7 @@ class GrowingNetwork:
         self.__init__(state["arch"], state["growth"], theta, state.get("grown"))
 
     def with_capacities(
-        self, capacities: tuple[int, ...], rng: np.random.RandomState
+        self, capacities: tuple[int, ...], rng: np.random.RandomState, weight_init: str = "glorot"
     ) -> GrowingNetwork:
         """A copy with other layer capacities, keeping every trained neuron that fits.
 
@@ -345,7 +347,9 @@ class GrowingNetwork:
         ]
         variables = [size_variable(arch.growth, s, c) for s, c in zip(sizes, capacities)]
         dtype, device = self.theta.dtype, self.theta.device
-        resized = GrowingNetwork.initialize(arch, self.growth, variables, rng, dtype, device)
+        resized = GrowingNetwork.initialize(
+            arch, self.growth, variables, rng, dtype, device, weight_init
+        )
         old_slots = (*self.layout.weights, *self.layout.size_weights, *self.layout.biases)
         new_slots = (*resized.layout.weights, *resized.layout.size_weights, *resized.layout.biases)
         with torch.no_grad():

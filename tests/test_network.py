@@ -255,3 +255,33 @@ def test_gradient_of_a_full_growing_network_matches_autograd(growth):
     network = make_network(growth, "tanh", "identity", (5, 4), (1.0, 1.0))
     assert_gradient_matches_autograd(network, "identity")
     assert network.active_sizes() == (5, 4)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "logistic"])
+def test_weight_init_draws_weights_and_biases_within_its_bound(activation):
+    # glorot: sklearn's bound; fan_in: 1/sqrt(fan_in) (the size input counts as an input);
+    # unit: 1. Draws fill their range (a few hundred of them come near the bound).
+    from skgrow import GrowingMLPRegressor
+
+    X = np.random.RandomState(0).randn(50, 30)
+    y = X[:, 0]
+    fan_out = 200
+    for weight_init, bound in [
+        ("glorot", np.sqrt((2.0 if activation == "logistic" else 6.0) / (31 + fan_out))),
+        ("fan_in", 1 / np.sqrt(31)),
+        ("unit", 1.0),
+    ]:
+        model = GrowingMLPRegressor(
+            hidden_layer_sizes=(fan_out,),
+            activation=activation,
+            weight_init=weight_init,
+            initial_size=fan_out,
+            max_iter=1,
+            learning_rate_init=1e-12,  # one step that moves nothing measurable
+            random_state=0,
+        ).fit(X, y)
+        theta = model._network.weights[0].numpy()
+        biases = model._network.biases[0].numpy()
+        for values in (theta, biases):
+            assert np.abs(values).max() <= bound * (1 + 1e-6)
+            assert np.abs(values).max() > 0.95 * bound

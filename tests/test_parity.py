@@ -578,6 +578,7 @@ def test_parameters_are_sklearns_plus_growth():
         "size_learning_rate",
         "new_neurons",
         "size_tol",
+        "weight_init",
     }
     for ours, theirs in [
         (GrowingMLPRegressor(), MLPRegressor()),
