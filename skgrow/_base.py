@@ -147,6 +147,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         "new_neurons": [StrOptions(set(NEW_NEURONS))],
         "size_tol": [Interval(Real, 0, None, closed="left")],
         "weight_init": [StrOptions(set(WEIGHT_INITS))],
+        "size_input": [StrOptions({"fraction", "neurons"})],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "dtype": [StrOptions(set(_TORCH_DTYPES))],
         "progress_bar": ["boolean"],
@@ -187,6 +188,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         new_neurons,
         size_tol,
         weight_init,
+        size_input,
         device,
         dtype,
         progress_bar,
@@ -223,6 +225,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         self.new_neurons = new_neurons
         self.size_tol = size_tol
         self.weight_init = weight_init
+        self.size_input = size_input
         self.device = device
         self.dtype = dtype
         self.progress_bar = progress_bar
@@ -242,6 +245,13 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         """Validation score (accuracy or R^2) of network outputs ``y_pred``."""
 
     # -- fitting -------------------------------------------------------------------------------
+
+    def _check_size_input(self) -> None:
+        if self.size_input == "neurons" and self.growth == "controller":
+            raise ValueError(
+                "size_input='neurons' is defined for growth='auxiliary' (method A, whose size "
+                "variable counts neurons); with growth='controller' use size_input='fraction'."
+            )
 
     def _capacities(self) -> tuple[int, ...]:
         sizes = self.hidden_layer_sizes
@@ -278,6 +288,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             activation=self.activation,
             out_activation=self._output_activation(),
             growth=self.growth,
+            size_input=self.size_input,
         )
 
     def _size_lr_ratios(self, arch: Architecture) -> list[float]:
@@ -371,6 +382,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
 
     def _fit_or_fail(self, X, y, sample_weight, incremental, signature):
         capacities = self._capacities()
+        self._check_size_input()
         resumed = None
         if self.warm_start and not incremental and self.solver in _STOCHASTIC_SOLVERS:
             resumed = self._resumable_fit(signature)
@@ -491,7 +503,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             raise ValueError(
                 f"y has {arch.n_outputs} outputs but the fitted model has {old.n_outputs}."
             )
-        for name in ("activation", "growth"):
+        for name in ("activation", "growth", "size_input"):
             if getattr(old, name) != getattr(arch, name):
                 raise ValueError(
                     f"{name} cannot change when training continues (warm_start or "

@@ -161,6 +161,14 @@ PARAMETERS = """\
         default and the papers' method-B code. 'unit': ``b = 1``, the papers'
         method-A notebook. An advanced option, for reproducing those setups.
 
+    size_input : {'fraction', 'neurons'}, default='fraction'
+        What the size input, the extra input column of each growing layer,
+        carries. 'fraction': the size variable on its [0, 1] scale (the share
+        of the capacity for method A, the control ``c`` for method B).
+        'neurons': for ``growth='auxiliary'`` only, the size ``S`` in neurons,
+        as in the papers' method-A notebook (the input and its weights then
+        scale with the capacity). An advanced option, for reproducing it.
+
     size_tol : float, default=0.005
         With ``target_size='auto'``: the least decrease of the held-out loss
         that doubling the layers must bring, as a fraction of the baseline

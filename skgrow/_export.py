@@ -28,6 +28,7 @@ def fold_gates(network: GrowingNetwork) -> tuple[list[np.ndarray], list[np.ndarr
     """Weights and biases (float64) of the static MLP equal to ``network``."""
     arch = network.arch
     z = network.size_variables.tolist()
+    inputs = network.size_inputs(z)
     coefs, intercepts = [], []
     n_in = arch.n_features
     incoming_gate = np.ones(n_in)
@@ -36,7 +37,7 @@ def fold_gates(network: GrowingNetwork) -> tuple[list[np.ndarray], list[np.ndarr
         coef = _numpy(network.weights[layer][:n_in, :n]) * incoming_gate[:, None]
         bias = _numpy(network.biases[layer][:n])
         if arch.growing:
-            bias += z[layer] * _numpy(network.size_weights[layer][:n])
+            bias += inputs[layer] * _numpy(network.size_weights[layer][:n])
         coefs.append(coef)
         intercepts.append(bias)
         incoming_gate = gates.values(capacity)[:n]
@@ -144,6 +145,7 @@ def from_sklearn(Estimator, mlp, params: dict):
         activation=mlp.activation,
         out_activation=mlp.out_activation_,
         growth=estimator.growth,
+        size_input=estimator.size_input,
     )
     dtype = estimator._training_dtype()
     network = GrowingNetwork.from_static(

@@ -22,6 +22,9 @@ class Architecture:
     activation: str
     out_activation: str
     growth: str
+    # what each growing layer's size input carries: its size variable ("fraction", on
+    # the [0, 1] scale), or for method A its size in neurons ("neurons", the notebook's)
+    size_input: str = "fraction"
 
     # cached: read several times in every training step
     @cached_property
@@ -32,6 +35,12 @@ class Architecture:
     @cached_property
     def n_hidden(self) -> int:
         return len(self.capacities)
+
+    @cached_property
+    def size_input_scales(self) -> tuple[float, ...]:
+        """Per hidden layer, the size input over the size variable."""
+        neurons = self.size_input == "neurons" and self.growth == "auxiliary"
+        return tuple(float(c) if neurons else 1.0 for c in self.capacities)
 
 
 @dataclass(frozen=True)

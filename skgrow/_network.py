@@ -356,11 +356,12 @@ class GrowingNetwork:
             for old, new in zip(old_slots, new_slots):
                 overlap = tuple(slice(0, min(a, b)) for a, b in zip(old.shape, new.shape))
                 new.view(resized.theta)[overlap] = old.view(self.theta)[overlap]
-            # the size input carries z, which moved: keep each neuron's z * v
-            for layer, (old_z, new_z) in enumerate(zip(self.size_variables.tolist(), variables)):
+            # the size input moved: keep each neuron's size input times its weight
+            old_inputs, new_inputs = self.size_inputs(), resized.size_inputs()
+            for layer, (old_u, new_u) in enumerate(zip(old_inputs, new_inputs)):
                 kept = min(self.arch.capacities[layer], capacities[layer])
-                if new_z != 0:
-                    resized.size_weights[layer][:kept].mul_(old_z / new_z)
+                if new_u != 0:
+                    resized.size_weights[layer][:kept].mul_(old_u / new_u)
         resized.grown = [
             max(n, min(grown, capacity))
             for n, grown, capacity in zip(resized.grown, self.grown, capacities)
@@ -466,6 +467,15 @@ class GrowingNetwork:
             ]
             self._targets_cache = (key, (sizes, exact))
         return self._targets_cache[1]
+
+    def size_inputs(self, z: Sequence[float] | None = None) -> Sequence[float]:
+        """What each growing layer's size input carries: its size variable, times its
+        capacity for method A with ``size_input="neurons"`` (``Architecture``)."""
+        z = self._size_variable_values() if z is None else z
+        scales = self.arch.size_input_scales
+        if not self.arch.growing or all(scale == 1.0 for scale in scales):
+            return z
+        return [value * scale for value, scale in zip(z, scales)]
 
     def _size_variable_values(self) -> list[float]:
         host = self._host_size_variables
@@ -669,11 +679,12 @@ class GrowingNetwork:
     def _forward(
         self,
         X: Tensor,
-        z: Sequence[float],
+        inputs: Sequence[float],
         views: BlockViews,
         buffers: list[tuple[Tensor, ...]] | None = None,
     ) -> Tensor:
-        """The logits of batch ``X``.
+        """The logits of batch ``X``; ``inputs`` are the layers' size inputs (empty when
+        static).
 
         With ``buffers`` (``_activation_buffers``) the hidden layers' ungated
         activations are written there, for the backward pass.
@@ -684,8 +695,8 @@ class GrowingNetwork:
         for layer in range(len(layers) - 1):
             layer_views = layers[layer]
             bias = layer_views.bias
-            if z:  # the size input joins the bias
-                bias = torch.add(bias, layer_views.size_weight, alpha=z[layer])  # (n,)
+            if inputs:  # the size input joins the bias
+                bias = torch.add(bias, layer_views.size_weight, alpha=inputs[layer])  # (n,)
             if buffers is None:
                 pre = torch.addmm(bias, a, layer_views.effective)  # (batch, n)
             else:
@@ -711,7 +722,7 @@ class GrowingNetwork:
     def logits(self, X: Tensor) -> Tensor:
         """Output layer before its activation, for a batch X (batch, n_features)."""
         z, views = self._prepare()
-        return self._forward(X, z, views)
+        return self._forward(X, self.size_inputs(z) if z else z, views)
 
     def predict(self, X: Tensor) -> Tensor:
         """Output activations: values for regression, probabilities for classification."""
@@ -745,13 +756,13 @@ class GrowingNetwork:
         activations: for what is computed now and then (neurons that join,
         self-sizing's held-out rows), not in every step.
         """
-        z = self._size_variable_values() if self.arch.growing else ()
+        inputs = self.size_inputs() if self.arch.growing else ()
         a, h = X, X
         for layer, layer_gates in enumerate(self.gates()):
             n = layer_gates.n_active
             pre = torch.addmm(self.biases[layer][:n], a, self.weights[layer][: a.shape[1], :n])
-            if z:
-                pre.add_(self.size_weights[layer][:n], alpha=z[layer])
+            if inputs:
+                pre.add_(self.size_weights[layer][:n], alpha=inputs[layer])
             h = HIDDEN_ACTIVATIONS[self.arch.activation](pre)  # (batch, n)
             gate = h.new_ones(n)
             if n:
@@ -778,7 +789,8 @@ class GrowingNetwork:
         buffers = views.activation_buffers.get(rows)
         if buffers is None:
             buffers = self._activation_buffers(views, rows)
-        logits = self._forward(X, z, views, buffers)
+        inputs = self.size_inputs(z) if z else z
+        logits = self._forward(X, inputs, views, buffers)
         loss_sum, d_pre = self._output_loss(logits, Y, sample_weight)
         # scaled once here, every gradient below is already divided by the weight sum
         if sample_weight is None:
@@ -786,7 +798,7 @@ class GrowingNetwork:
         else:
             d_pre.mul_((sample_weight / weight_sum)[:, None])
         if z:
-            self._growing_backward(X, d_pre, z, views, buffers)
+            self._growing_backward(X, d_pre, z, inputs, views, buffers)
         else:
             self._static_backward(X, d_pre, views, buffers)
         if alpha:
@@ -825,10 +837,13 @@ class GrowingNetwork:
         X: Tensor,
         d_pre: Tensor,
         z: Sequence[float],
+        inputs: Sequence[float],
         views: BlockViews,
         buffers: list[tuple[Tensor, ...]],
     ) -> None:
-        """Gradients of a growing network, L2 and size terms included, as ``_static_backward``."""
+        """Gradients of a growing network, L2 and size terms included, as ``_static_backward``.
+
+        ``inputs`` are the layers' size inputs (``size_inputs``)."""
         arch = self.arch
         self._size_loss, size_grad = size_loss_and_gradient(
             arch.growth, z, self.growth.target_variables, arch.capacities, self.growth.size_penalty
@@ -864,16 +879,19 @@ class GrowingNetwork:
                 torch.addmm(layer_views.decayed_weight, X.t(), d_pre, out=layer_views.weight_grad)
             bias_grad = torch.sum(d_pre, dim=0, out=layer_views.bias_grad)
             if layer < top:
-                # the size input's weights: z * bias_grad plus their L2 term's gradient
+                # the size input's weights: input * bias_grad plus their L2 term's gradient
                 torch.add(
                     layer_views.decayed_size_weight,
                     bias_grad,
-                    alpha=z[layer],
+                    alpha=inputs[layer],
                     out=layer_views.size_weight_grad,
                 )
                 # the size variable: its size input's part joins those of the size loss
                 # and of the gates (written with the layer above)
-                layer_views.size_variable_grad.addmv_(layer_views.size_weight_row, bias_grad)
+                scale = self.arch.size_input_scales[layer]
+                layer_views.size_variable_grad.addmv_(
+                    layer_views.size_weight_row, bias_grad, alpha=scale
+                )
             if not layer:
                 return
             d_hidden = torch.mm(d_pre, layer_views.effective_t, out=gradient)  # (batch, n_in)

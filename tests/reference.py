@@ -42,7 +42,11 @@ def reference_objective(network, params, X, Y, sample_weight, alpha):
     for layer, capacity in enumerate(arch.capacities):
         pre = a @ weights[layer] + biases[layer]
         if arch.growing:
-            pre = pre + z[layer] * size_weights[layer]
+            # the size input: the size variable, or for method A with size_input="neurons"
+            # the size in neurons
+            neurons = arch.growth == "auxiliary" and arch.size_input == "neurons"
+            size_input = z[layer] * capacity if neurons else z[layer]
+            pre = pre + size_input * size_weights[layer]
             g = reference_gates(arch.growth, z[layer], capacity)
         else:
             g = torch.ones(capacity, dtype=params.dtype)

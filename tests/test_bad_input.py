@@ -212,3 +212,9 @@ def test_invalid_regressor_loss(no_network_built):
     X, y = read_only(*dataset(GrowingMLPRegressor))
     with pytest.raises(InvalidParameterError, match="loss"):
         GrowingMLPRegressor(loss="huber").fit(X, y)
+
+
+def test_a_size_input_in_neurons_is_for_method_a_only(no_network_built):
+    X, y = read_only(*dataset(GrowingMLPRegressor))
+    with pytest.raises(ValueError, match="size_input='neurons' is defined for growth='auxiliary'"):
+        GrowingMLPRegressor(growth="controller", size_input="neurons").fit(X, y)

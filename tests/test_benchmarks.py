@@ -5,13 +5,14 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("pandas")
 
 BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
-SCRIPTS = ("bench_paper", "bench_scaling", "bench_sklearn", "report", "bench_speed")
+SCRIPTS = ("bench_paper", "bench_scaling", "bench_sklearn", "bench_lambda", "report", "bench_speed")
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,7 @@ def results(scripts, tmp_path_factory):
     )
     iris = [d for d in sklearn_bench.DATASETS if d.name == "iris"]
     sklearn_bench.run_benchmark(directory / "sklearn.json", iris, 2, 1, max_iter=2)
+    scripts["bench_lambda"].run_benchmark(directory / "lambda.json", (0.266, 10.0), 2, 20)
     return directory
 
 
@@ -88,7 +90,8 @@ def test_shards_split_the_plan_and_share_one_file(scripts, tmp_path):
 
 def test_scaling_and_sklearn_cells(results):
     scaling = rows(results / "scaling.json")
-    assert len(scaling) == 2 * 3 * 2  # regimes x capacities x (growing, static)
+    assert len(scaling) == 2 * 3 * 3  # regimes x capacities x runs
+    assert {r["run"] for r in scaling} == {"growing", "static", "static, authors' init"}
     assert {r["batch_size"] for r in scaling} == {200, 3276}
     sklearn_rows = rows(results / "sklearn.json")
     libraries = {(r["mode"], r["library"]) for r in sklearn_rows}
@@ -154,3 +157,17 @@ def test_the_speed_report_lists_the_targets_it_misses(scripts, tmp_path):
     ]
     growing_versus_static["ratio"] = 0.6
     assert speed.target_summary(results) == ["Every speed target below was met in this run."]
+
+
+def test_lambda_cells_follow_the_notebook(scripts, results):
+    lam = scripts["bench_lambda"]
+    stored = rows(results / "lambda.json")
+    assert len(stored) == 2 * 2 * 2  # lambdas x runs x trials
+    model = lam.make_model(0.266, "growing", 0, 10)
+    assert model.size_penalty == 0.133 and model.learning_rate_init == 0.002
+    assert model.size_input == "neurons" and model.weight_init == "unit"
+    for row in stored:
+        assert row["test_loss"] == row["test_mse"] + row["lambda_term"]
+        assert 0 <= row["final_size"] <= 9
+    # the target: J0 on [0.1, 0.2], both axes rescaled to [-1, 1]
+    assert lam.target(np.array([-1.0, 1.0])) == pytest.approx([1.0, -1.0])

@@ -130,3 +130,36 @@ def test_sizes_per_layer_broadcasts_and_validates():
         sizes_per_layer(5, (4, 6), "target_size")
     with pytest.raises(ValueError, match="initial_size must be between 0 and"):
         sizes_per_layer([1, -1], (4, 6), "initial_size")
+
+
+def test_a_warm_start_resize_keeps_what_a_size_input_in_neurons_feeds():
+    # method A's size input in neurons moves with the capacity; each neuron's size input
+    # times its weight is kept, so a resize that keeps the width keeps the function
+    import warnings
+
+    import torch
+    from sklearn.datasets import make_friedman1
+
+    from skgrow import GrowingMLPRegressor
+
+    X, y = make_friedman1(100, random_state=0)
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(9,),
+        growth="auxiliary",
+        size_input="neurons",
+        initial_size=5,
+        target_size=5,
+        max_iter=5,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+    before = model.predict(X)
+    resized = model._network.with_capacities((20,), np.random.RandomState(1))
+    assert resized.active_sizes() == model._network.active_sizes()
+    np.testing.assert_allclose(
+        resized.predict(torch.as_tensor(X, dtype=torch.float32)).numpy().ravel(), before, rtol=1e-5
+    )
+    with pytest.raises(ValueError, match="size_input cannot change"):
+        model.set_params(warm_start=True, size_input="fraction").fit(X, y)

@@ -16,8 +16,15 @@ from skgrow._network import GrowingNetwork
 OUTPUTS = {"identity": 2, "logistic": 2, "softmax": 3, "exp": 2}
 
 
-def make_network(growth, activation="tanh", out="identity", capacities=(5, 4), z=(0.47, 0.61)):
-    arch = Architecture(3, capacities, OUTPUTS[out], activation, out, growth)
+def make_network(
+    growth,
+    activation="tanh",
+    out="identity",
+    capacities=(5, 4),
+    z=(0.47, 0.61),
+    size_input="fraction",
+):
+    arch = Architecture(3, capacities, OUTPUTS[out], activation, out, growth, size_input)
     growth_settings = GrowthSettings(0.3, tuple(0.9 for _ in capacities))
     rng = np.random.RandomState(0)
     return GrowingNetwork.initialize(
@@ -285,3 +292,33 @@ def test_weight_init_draws_weights_and_biases_within_its_bound(activation):
         for values in (theta, biases):
             assert np.abs(values).max() <= bound * (1 + 1e-6)
             assert np.abs(values).max() > 0.95 * bound
+
+
+@pytest.mark.parametrize("capacities, z", [((9,), (0.41,)), ((40, 70), (0.52, 0.33))])
+def test_a_size_input_in_neurons_has_exact_gradients_and_folds(capacities, z):
+    # method A with size_input="neurons": the layer's extra input is S = capacity * z
+    network = make_network("auxiliary", "tanh", "softmax", capacities, z, "neurons")
+    assert network.arch.size_input_scales == tuple(float(c) for c in capacities)
+    assert_gradient_matches_autograd(network, "softmax")
+    X, Y, w = make_batch("identity", n=11)
+    network = make_network("auxiliary", "tanh", "identity", capacities, z, "neurons")
+    network.loss_and_gradient(X, Y, w, alpha=0.01)
+    analytic = network.size_variable_grads.clone()
+    h = 1e-6
+    for layer in range(len(capacities)):
+        losses = []
+        for step in (h, -h):
+            shifted = make_network("auxiliary", "tanh", "identity", capacities, z, "neurons")
+            shifted.size_variables[layer] += step
+            losses.append(float(shifted.loss_and_gradient(X, Y, w, alpha=0.01)))
+        numeric = (losses[0] - losses[1]) / (2 * h)
+        assert float(analytic[layer]) == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+    # the folded static network computes the same function, and differs from the
+    # network whose size input is the fraction
+    coefs, intercepts = fold_gates(network)
+    a = X.numpy()
+    for coef, intercept in zip(coefs[:-1], intercepts[:-1]):
+        a = np.tanh(a @ coef + intercept)
+    np.testing.assert_allclose(a @ coefs[-1] + intercepts[-1], network.logits(X), rtol=1e-12)
+    fraction = make_network("auxiliary", "tanh", "identity", capacities, z)
+    assert not torch.allclose(fraction.logits(X), network.logits(X))

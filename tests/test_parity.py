@@ -579,6 +579,7 @@ def test_parameters_are_sklearns_plus_growth():
         "new_neurons",
         "size_tol",
         "weight_init",
+        "size_input",
     }
     for ours, theirs in [
         (GrowingMLPRegressor(), MLPRegressor()),
