@@ -212,6 +212,19 @@ def method_b_comparisons() -> list[Comparison]:
             5_000,
         )
     ]
+    comparisons.append(  # the baseline as the authors' code initialises it
+        Comparison(
+            "B bessel, authors' init baseline",
+            "B",
+            "bessel",
+            False,
+            bessel_grid,
+            dict(METHOD_B, hidden_layer_sizes=(10,)),
+            {**METHOD_B_RUNS, "static": {"growth": "none", "weight_init": "fan_in"}},
+            5_000,
+            ("authors' init",),
+        )
+    )
     comparisons += [
         Comparison(
             f"B gaussian mixture (noise {noise:g})",

@@ -1,7 +1,7 @@
 """Turn the benchmark results into ``docs/results.md`` with its figures.
 
-Reads ``results/paper.json``, ``results/scaling.json`` and
-``results/sklearn.json`` (or, where a full run is missing, the
+Reads ``results/paper.json``, ``results/lambda.json``, ``results/scaling.json``
+and ``results/sklearn.json`` (or, where a full run is missing, the
 ``*_quick.json`` of a ``--quick`` run), computes the statistics, draws the
 figures into ``docs/figures/`` and writes the report. Every number in the
 report comes from those files; the one figure drawn with ``skgrow.plotting``
@@ -25,20 +25,22 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import report_figures as figures  # noqa: E402
 from common import RESULTS_DIR, machine_description  # noqa: E402
+from report_papers import claims_table, lambda_section, lambda_summary  # noqa: E402
 from report_sklearn import sklearn_section  # noqa: E402
 from report_stats import (  # noqa: E402
     SIGNIFICANT,
     accuracy_summary,
+    capacity_slopes,
     complete_groups,
     noiseless_summary,
     paper_summary,
     power_laws,
-    scaling_summary,
+    stronger_baseline_summary,
     verdict,
 )
 
 DOCS_DIR = Path(__file__).parent.parent / "docs"
-BENCHMARKS = ("paper", "scaling", "sklearn")
+BENCHMARKS = ("paper", "lambda", "scaling", "sklearn")
 QUICK_CAVEAT = (
     "**From a `--quick` run** (few seeds, fewer epochs): a smoke check of the pipeline;"
     " with so few seeds no difference can reach p < 0.05, so the lines below are no"
@@ -46,6 +48,7 @@ QUICK_CAVEAT = (
 )
 SUMMARY_HEADINGS = {
     "paper": "Does a network that grows beat a network of the same final size? (section 1)",
+    "lambda": "Method A as the authors' notebook runs it (section 1b)",
     "scaling": "Where does growth help? (section 2)",
     "sklearn": "Is skgrow better than sklearn's MLP? (section 3)",
 }
@@ -164,6 +167,21 @@ def paper_section(loaded, figure_dir: Path, refit: bool) -> tuple[list[str], lis
         lines += comparison_table(default)
         lines += [""] + [f"- {b}" for b in default_bullets]
         bullets += default_bullets
+    authors = summary[summary["groups"].apply(lambda g: "authors' init" in g)]
+    if not authors.empty:
+        authors_bullets = paper_bullets(authors, "Method B against the authors' initialisation")
+        lines += [
+            "",
+            "### Method B against the static network as the authors initialise it",
+            "",
+            "The same Bessel runs, the static reference initialised as the authors' code",
+            "does (`weight_init='fan_in'`: weights and biases uniform in ±1/√fan_in) instead",
+            "of sklearn's Glorot scheme; the growing network is unchanged.",
+            "",
+        ]
+        lines += comparison_table(authors)
+        lines += [""] + [f"- {b}" for b in authors_bullets]
+        bullets += authors_bullets
     return lines, bullets
 
 
@@ -348,10 +366,12 @@ def penalty_lines(summary: pd.DataFrame, figure_dir: Path) -> list[str]:
 def scaling_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
     data, _ = loaded
     index = ["regime", "learning_rate", "capacity", "seed"]
-    rows = complete_groups(pd.DataFrame(data["rows"]), index, "run", 2)
+    stored = pd.DataFrame(data["rows"])
+    rows = complete_groups(stored, index, "run", stored["run"].nunique())
     meta = data["meta"]
-    summary = scaling_summary(rows)
+    summary = stronger_baseline_summary(rows)
     laws = power_laws(summary)
+    slopes = capacity_slopes(rows)
     regimes = meta.get("regimes", {})
     regime_text = "; ".join(
         f"{name}: batch {spec['batch_size'] or 'all training rows'},"
@@ -365,11 +385,22 @@ def scaling_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
         f"{meta.get('n_points', 4096)})`, 80/20 split), growing (`growth='controller'`, from",
         "empty, size penalty 0.32) against static of the same capacity, Adam, tanh, alpha=0,",
         f"seed by seed ({meta.get('n_seeds', '?')} seeds). Regimes: {regime_text}.",
+        f"Static runs: {', '.join(r for r in dict.fromkeys(rows['run']) if r != 'growing')}"
+        " (the authors' initialisation: `weight_init='fan_in'`, uniform ±1/√fan_in); each",
+        "comparison is against the stronger of them (the lower mean test MSE) in its setting.",
         "The ratio is the geometric mean over seeds of growing / static test MSE; the power law",
         "`ratio = a * capacity^b` is a least-squares line through log10(ratio) against",
         "log10(capacity) (`scipy.stats.linregress`; ± is the standard error of b).",
         "",
     ]
+    lines += [
+        "Slopes of log10 test MSE (mean over seeds) against log10 capacity, capacities from 4"
+        " (the authors' figure: Bessel 2^15 points, lr 3e-4, capacities 4–1024, epoch 4 900:",
+        f"static {AUTHORS_SLOPES['static']:+.2f}, growing {AUTHORS_SLOPES['growing']:+.2f}):",
+        "",
+    ]
+    lines += slopes_table(slopes)
+    lines += [""]
     lines += table(
         ["regime", "learning rate", "capacities", "exponent b ± s.e.", "a", "R²", "p (b = 0)"],
         [
@@ -388,7 +419,8 @@ def scaling_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
     lines += [
         "",
         "Per capacity (geometric-mean ratio, win rate of growing, Wilcoxon p, final",
-        "size of the growing layer as a share of its capacity):",
+        "size of the growing layer as a share of its capacity; * where the stronger",
+        "baseline is the static network with the authors' initialisation):",
         "",
     ]
     lines += scaling_table(summary)
@@ -408,7 +440,51 @@ def scaling_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
         lines += ["", f"![{caption}](figures/{name})", "", f"*{caption}*"]
     bullets = scaling_bullets(summary, laws)
     lines += ["", "**What the numbers say.**", ""] + [f"- {b}" for b in bullets]
-    return lines, scaling_headline(summary)
+    return lines, scaling_headline(summary) + slope_headline(slopes)
+
+
+# the authors' Bessel scaling figure (benchmarking/bessel_scaling_analysis.ipynb): slopes
+# of test loss against capacity at lr 3e-4, and the capacities where growing won and lost
+AUTHORS_SLOPES = {"static": -1.31, "growing": -0.79}
+AUTHORS_CROSSING = "growing better up to capacity 128, worse from 256"
+
+
+def slopes_table(slopes: pd.DataFrame) -> list[str]:
+    if slopes.empty:
+        return ["(too few capacities from 4 on for a slope)"]
+    runs = list(dict.fromkeys(slopes["run"]))
+    body = []
+    for (regime, lr), group in slopes.groupby(["regime", "learning_rate"], sort=False):
+        cells = group.set_index("run")
+        body.append(
+            [regime, f"{lr:g}"]
+            + [
+                f"{cells.loc[r, 'slope']:+.2f} ± {cells.loc[r, 'slope_se']:.2f}"
+                if r in cells.index
+                else ""
+                for r in runs
+            ]
+        )
+    return table(["regime", "lr", *runs], body)
+
+
+def slope_headline(slopes: pd.DataFrame) -> list[str]:
+    if slopes.empty:
+        return []
+    part = slopes[(slopes["regime"] == "full batch") & (slopes["learning_rate"] == 3e-4)]
+    if part.empty:
+        return []
+    cells = part.set_index("run")
+    text = ", ".join(
+        f"{run} {cells.loc[run, 'slope']:+.2f} ± {cells.loc[run, 'slope_se']:.2f}"
+        for run in cells.index
+    )
+    return [
+        "Scaling of test MSE with capacity (full batch, lr 3e-4, capacities"
+        f" {part['capacities'].iloc[0]}): slopes {text}; the authors' figure: static"
+        f" {AUTHORS_SLOPES['static']:+.2f}, growing {AUTHORS_SLOPES['growing']:+.2f}"
+        f" ({AUTHORS_CROSSING})."
+    ]
 
 
 def settings_by_rate(part: pd.DataFrame) -> str:
@@ -466,7 +542,9 @@ def scaling_table(summary: pd.DataFrame) -> list[str]:
         body.append(
             [regime, f"{lr:g}"]
             + [
-                f"{cells.loc[c, 'geometric_mean_ratio']:.2f} ({cells.loc[c, 'win_rate']:.1f},"
+                f"{cells.loc[c, 'geometric_mean_ratio']:.2f}"
+                f"{'*' if cells.loc[c, 'baseline'] != 'static' else ''}"
+                f" ({cells.loc[c, 'win_rate']:.1f},"
                 f" {p_text(cells.loc[c, 'wilcoxon_p'])}, {cells.loc[c, 'growing_size'] / c:.0%})"
                 if c in cells.index
                 else ""
@@ -512,8 +590,13 @@ def write_report(results_dir: Path = RESULTS_DIR, docs_dir: Path = DOCS_DIR, ref
     figure_dir = docs_dir / "figures"
     figure_dir.mkdir(parents=True, exist_ok=True)
     loaded = {name: load_results(results_dir, name) for name in BENCHMARKS}
-    sections = {"paper": paper_section, "scaling": scaling_section, "sklearn": sklearn_section}
-    body, summary = [], []
+    sections = {
+        "paper": paper_section,
+        "lambda": lambda loaded, figure_dir: lambda_section(loaded, figure_dir, table),
+        "scaling": scaling_section,
+        "sklearn": sklearn_section,
+    }
+    body, summary = [], ["", "**Every claim of the papers**", ""] + claims_lines(loaded)
     for name, section in sections.items():
         if loaded[name] is None:
             body += ["", f"## {name}: no results found in `{results_dir}`"]
@@ -545,6 +628,28 @@ def write_report(results_dir: Path = RESULTS_DIR, docs_dir: Path = DOCS_DIR, ref
     return path
 
 
+def claims_lines(loaded: dict) -> list[str]:
+    """The claims table from whichever results are stored (``report_papers``)."""
+    paper = lambdas = scaling = None
+    if loaded["paper"] is not None:
+        rows = pd.DataFrame(loaded["paper"][0]["rows"])
+        paper = paper_summary(complete_groups(rows, ["comparison", "seed"], "run", 2))
+    if loaded["lambda"] is not None:
+        lambdas = lambda_summary(pd.DataFrame(loaded["lambda"][0]["rows"]))
+    if loaded["scaling"] is not None:
+        stored = pd.DataFrame(loaded["scaling"][0]["rows"])
+        index = ["regime", "learning_rate", "capacity", "seed"]
+        rows = complete_groups(stored, index, "run", stored["run"].nunique())
+        scaling = (stronger_baseline_summary(rows), capacity_slopes(rows))
+    caveat = [
+        "Verdicts: *reproduced* where skgrow shows the authors' effect significantly (p < 0.05,"
+        " or a 95 % interval clear of 1) in the same direction; setups differ where the table"
+        " says so. Quick runs are no evidence.",
+        "",
+    ]
+    return caveat + claims_table(paper, lambdas, scaling, table)
+
+
 def reproduce_lines(loaded: dict) -> list[str]:
     """The commands, and how much fitting each stored run took."""
     lines = [
@@ -555,6 +660,7 @@ def reproduce_lines(loaded: dict) -> list[str]:
         "",
         "```bash",
         ".venv/bin/python benchmarks/bench_paper.py     # --quick: 3 seeds, a tenth of the epochs",
+        ".venv/bin/python benchmarks/bench_lambda.py    # --quick: 3 lambdas, 6 trials",
         ".venv/bin/python benchmarks/bench_scaling.py   # --quick: capacities 2..128, 2 seeds",
         ".venv/bin/python benchmarks/bench_sklearn.py   # --quick: 4 small datasets, 3 folds",
         ".venv/bin/python benchmarks/report.py          # this file and docs/figures/",

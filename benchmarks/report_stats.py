@@ -104,13 +104,50 @@ def noiseless_summary(rows: pd.DataFrame) -> pd.DataFrame:
     return summarise_pairs(pairs, ["comparison"])
 
 
-def scaling_summary(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per (regime, learning rate, capacity): paired test-MSE statistics and sizes."""
+def scaling_summary(rows: pd.DataFrame, reference: str = "static") -> pd.DataFrame:
+    """Per (regime, learning rate, capacity): paired test-MSE statistics of the growing
+    run against the ``reference`` run, and sizes."""
     index = ["regime", "learning_rate", "capacity"]
+    rows = rows[rows["run"].isin(["growing", reference])]
     summary = summarise_pairs(paired(rows, index, "test_mse"), index)
     growing = rows[rows["run"] == "growing"].groupby(index)["final_continuous_size"].mean()
     summary["growing_size"] = [growing.loc[tuple(k)] for k in summary[index].values]
+    summary["baseline"] = reference
     return summary
+
+
+def stronger_baseline_summary(rows: pd.DataFrame) -> pd.DataFrame:
+    """``scaling_summary`` against, per setting, the static run with the lower mean test
+    MSE (the stronger baseline) among those stored."""
+    references = [run for run in dict.fromkeys(rows["run"]) if run != "growing"]
+    summaries = pd.concat([scaling_summary(rows, r) for r in references], ignore_index=True)
+    index = ["regime", "learning_rate", "capacity"]
+    best = summaries.groupby(index, sort=False)["reference_mean"].idxmin()
+    return summaries.loc[best.values].reset_index(drop=True)
+
+
+def capacity_slopes(rows: pd.DataFrame, smallest: int = 4) -> pd.DataFrame:
+    """Per (regime, learning rate, run): the slope of log10 mean test MSE against log10
+    capacity, over capacities from ``smallest`` (the authors' figure starts at 4)."""
+    rows = rows[rows["capacity"] >= smallest]
+    means = rows.groupby(["regime", "learning_rate", "run", "capacity"], sort=False)["test_mse"]
+    means = means.mean().reset_index()
+    fits = []
+    for (regime, lr, run), group in means.groupby(["regime", "learning_rate", "run"], sort=False):
+        if len(group) < 3:
+            continue
+        fit = stats.linregress(np.log10(group["capacity"]), np.log10(group["test_mse"]))
+        fits.append(
+            {
+                "regime": regime,
+                "learning_rate": lr,
+                "run": run,
+                "slope": fit.slope,
+                "slope_se": fit.stderr,
+                "capacities": f"{group['capacity'].min()}-{group['capacity'].max()}",
+            }
+        )
+    return pd.DataFrame(fits)
 
 
 def power_laws(summary: pd.DataFrame) -> pd.DataFrame:

@@ -360,10 +360,15 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             progress = self.__dict__.get("_in_progress")
             self.__dict__.clear()
             self.__dict__.update(before)
-            if progress is not None and progress[1].resume is not None:
+            if progress is not None and progress[1].resume is not None and not incremental:
                 network, history, optimizer, split_state = progress
-                history.resume.signature, history.resume.split_state = signature(), split_state
-                self._interrupted_fit = (network, history, optimizer)
+                try:
+                    history.resume.signature = signature()
+                except Exception:  # the data cannot be hashed: no resuming, same error
+                    pass
+                else:
+                    history.resume.split_state = split_state
+                    self._interrupted_fit = (network, history, optimizer)
             raise
         self.__dict__.pop("_interrupted_fit", None)
         return fitted
@@ -402,6 +407,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         if resumed is not None:
             network, history, optimizer = resumed
             network.to(device, self._training_dtype())
+            optimizer.follow(network)
             rng.set_state(history.resume.split_state)
         else:
             network, history, optimizer = self._state_to_train(
@@ -448,7 +454,9 @@ class BaseGrowingMLP(BaseEstimator, ABC):
 
         network.release_buffers()  # a fitted model keeps its parameters, not its workspace
         self._network, self._history, self._optimizer = network, history, optimizer
-        self._publish_fitted_attributes(X.dtype)
+        # sklearn keeps the weights' precision when training continues
+        continued = not first_pass and hasattr(self, "coefs_")
+        self._publish_fitted_attributes(self.coefs_[0].dtype if continued else X.dtype)
         if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may"

@@ -56,9 +56,10 @@ def _padded(coefs: list[np.ndarray], intercepts: list[np.ndarray]):
     coefs, intercepts = [c.copy() for c in coefs], [b.copy() for b in intercepts]
     for layer in range(len(coefs) - 1):
         if coefs[layer].shape[1] == 0:
-            coefs[layer] = np.zeros((coefs[layer].shape[0], 1))
-            intercepts[layer] = np.zeros(1)
-            coefs[layer + 1] = np.zeros((1, coefs[layer + 1].shape[1]))
+            dtype = coefs[layer].dtype
+            coefs[layer] = np.zeros((coefs[layer].shape[0], 1), dtype)
+            intercepts[layer] = np.zeros(1, dtype)
+            coefs[layer + 1] = np.zeros((1, coefs[layer + 1].shape[1]), dtype)
     return coefs, intercepts
 
 
@@ -160,6 +161,8 @@ def from_sklearn(Estimator, mlp, params: dict):
     )
     estimator._network, estimator._optimizer = network, None
     estimator._history = _history_of(mlp, estimator.early_stopping, widths)
+    if estimator._history.validation_scores:  # sklearn's best weights are these
+        estimator._history.best_theta = network.theta.clone()
     estimator._publish_fitted_attributes(mlp.coefs_[0].dtype)
     # sklearn's weights exactly, not rounded to the training dtype; extra neurons as built
     for published, original in zip(

@@ -42,6 +42,7 @@ _RECORDS = {
     for cls in (Architecture, GrowthSettings, TrainingHistory, SizingState, SizeSteps, ResumePoint)
 }
 _OPTIMIZERS = {"adam": AdamOptimizer, "sgd": SGDOptimizer}
+_TENSOR_DTYPES = ("float32", "float64", "float16", "bfloat16")
 _TRANSIENT = ("network", "_views")  # optimiser attributes rebuilt on loading
 
 
@@ -124,6 +125,8 @@ def _plain(value: Any) -> Any:
 def _restored(value: Any) -> Any:
     if isinstance(value, dict):
         if "__tensor__" in value:
+            if value["dtype"] not in _TENSOR_DTYPES:
+                raise ValueError(f"the saved state holds a tensor of dtype {value['dtype']!r}")
             array = np.array(value["__tensor__"])
             return torch.from_numpy(array).to(getattr(torch, value["dtype"]))
         if "__record__" in value:
@@ -139,6 +142,10 @@ def _restored(value: Any) -> Any:
 def _restored_record(cls: type, saved: dict[str, Any]) -> Any:
     """The saved fields as they were (no ``__init__`` run); a field that the saving
     version did not have takes its default."""
+    known = {field.name for field in dataclasses.fields(cls)}
+    unknown = set(saved) - known
+    if unknown:
+        raise ValueError(f"the saved {cls.__name__} has unknown fields {sorted(unknown)}")
     values = {name: _restored(item) for name, item in saved.items()}
     for field in dataclasses.fields(cls):
         if field.name in values:

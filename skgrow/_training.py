@@ -28,6 +28,16 @@ from skgrow._sizing import SelfSizing, SizingState
 Tensor = torch.Tensor
 
 
+class _ArrayOfTensor:
+    """A tensor as states saved before the versioned format (``_persistence``) held it."""
+
+    def __setstate__(self, state) -> None:
+        raise ValueError(
+            "This model was saved by a development version of skgrow from before its "
+            "versioned state format; fit it again with this version."
+        )
+
+
 # -- optimisers on the flat parameter buffer ------------------------------------------------
 
 
@@ -113,6 +123,16 @@ class FlatOptimizer:
     def state(self) -> Tensor:
         """One of the optimiser's state tensors, shaped like the parameters."""
         raise NotImplementedError
+
+    def follow(self, network: GrowingNetwork) -> None:
+        """Move the state to ``network``'s device and dtype (a loaded optimiser is on the
+        CPU)."""
+        theta = network.theta
+        for name, value in list(vars(self).items()):
+            if isinstance(value, Tensor) and value.device != theta.device:
+                setattr(self, name, value.to(theta.device))
+        self.__dict__.pop("_views", None)
+        self.network = network
 
     def fits(self, network: GrowingNetwork) -> bool:
         """Whether this optimiser's state can keep driving ``network``."""
@@ -285,9 +305,10 @@ class _SingleThreadedFits:
     """The fits running now that asked for one torch thread, counted under a lock.
 
     torch's thread setting is per calling thread (OpenMP), and the latest
-    setting is also what new threads start with. Each fit sets its own
-    thread to 1 and gives it back its value; the last fit to end restores
-    the value the first found, so that threads started later see it too.
+    setting is what threads started later begin with. The first fit to start
+    records the setting it finds; every fit sets its own thread to 1 and, as
+    it ends, back to that recorded setting. A thread that began while a fit
+    ran (and so found 1) ends its fit with the setting, not with 1.
     """
 
     def __init__(self) -> None:
@@ -295,20 +316,17 @@ class _SingleThreadedFits:
         self.running = 0
         self.threads_before = 1
 
-    def enter(self) -> int:
-        """One thread for the calling thread; returns what it had."""
+    def enter(self) -> None:
         with self.lock:
-            own = torch.get_num_threads()
             if self.running == 0:
-                self.threads_before = own
+                self.threads_before = torch.get_num_threads()
             self.running += 1
             torch.set_num_threads(1)
-            return own
 
-    def leave(self, own: int) -> None:
+    def leave(self) -> None:
         with self.lock:
             self.running -= 1
-            torch.set_num_threads(self.threads_before if self.running == 0 else own)
+            torch.set_num_threads(self.threads_before)
 
 
 _SINGLE_THREADED_FITS = _SingleThreadedFits()
@@ -324,11 +342,11 @@ def threads_for_step(work: int, device: torch.device) -> Iterator[None]:
     if device.type != "cpu" or work >= SMALL_STEP:
         yield
         return
-    own = _SINGLE_THREADED_FITS.enter()
+    _SINGLE_THREADED_FITS.enter()
     try:
         yield
     finally:
-        _SINGLE_THREADED_FITS.leave(own)
+        _SINGLE_THREADED_FITS.leave()
 
 
 # -- training state and settings ---------------------------------------------------------------
@@ -345,8 +363,9 @@ class ResumePoint:
     the estimator's.
     """
 
-    shuffles: list[int]  # rows shuffled in each epoch so far (replayed: cheaper than
-    # saving the random state each epoch)
+    random_state: tuple  # of the shuffling when the fit's epochs began
+    shuffles: list[int]  # rows shuffled in each epoch since (replayed from random_state:
+    # cheaper than saving the random state each epoch)
     order: np.ndarray  # the running row permutation of the rows trained on
     theta: Tensor  # the parameters then (the model may hold early stopping's best)
     signature: str = ""
@@ -673,7 +692,11 @@ class EpochCheckpoint:
     )
 
     def __init__(
-        self, network: GrowingNetwork, optimizer: FlatOptimizer, shuffles: list[int]
+        self,
+        network: GrowingNetwork,
+        optimizer: FlatOptimizer,
+        random_state: tuple,
+        shuffles: list[int],
     ) -> None:
         self.network, self.optimizer = network, optimizer
         self.live = [network.theta, *optimizer._state_buffers()]
@@ -684,6 +707,7 @@ class EpochCheckpoint:
             for name, value in vars(optimizer).items()
             if isinstance(value, (int, float)) and not isinstance(value, bool)
         ]
+        self.random_state = random_state  # when the epochs began
         self.shuffles = shuffles  # appended to by the loop, each epoch
         self.taken = False
 
@@ -725,7 +749,9 @@ class EpochCheckpoint:
             vars(history.sizing).update(copy.deepcopy(self.sizing))
         self.data.order = self.order.copy()
         shuffles = self.shuffles[: self.n_shuffles]
-        history.resume = ResumePoint(shuffles, self.order.copy(), self.theta.clone())
+        history.resume = ResumePoint(
+            self.random_state, shuffles, self.order.copy(), self.theta.clone()
+        )
 
 
 def train_stochastic(
@@ -755,13 +781,16 @@ def train_stochastic(
     shuffles: list[int] = []
     if resume is None or incremental:
         history.n_iter = 0  # sklearn counts the epochs of the current call only
+        start = rng.get_state()
     else:  # where an interrupted fit stopped; the caller has restored the rest
+        start = resume.random_state
+        rng.set_state(start)
         for n in resume.shuffles:  # the random state after the same draws
             rng.shuffle(np.arange(n))
         shuffles = list(resume.shuffles)
         data.order = resume.order.copy()
         network.theta.copy_(resume.theta)
-    checkpoint = EpochCheckpoint(network, optimizer, shuffles)
+    checkpoint = EpochCheckpoint(network, optimizer, start, shuffles)
     progress = ProgressBar(settings.max_iter, history.n_iter) if settings.progress_bar else None
     try:
         for _ in range(history.n_iter, settings.max_iter):

@@ -150,6 +150,8 @@ def to_onnx(model, X_sample=None, *, target_opset=None):
     ------
     ImportError
         When skl2onnx or onnx is missing (install the ``onnx`` extra).
+    ValueError
+        For a classifier fitted on a single class.
 
     Examples
     --------
@@ -174,6 +176,11 @@ def to_onnx(model, X_sample=None, *, target_opset=None):
     from sklearn.neural_network import MLPClassifier
 
     convertible, growing = _sklearn_equivalent(model)
+    if hasattr(growing, "classes_") and len(growing.classes_) == 1:
+        raise ValueError(
+            "A classifier fitted on a single class cannot be converted to ONNX: it predicts "
+            f"{growing.classes_[0]!r} for every row, which needs no model."
+        )
     onx = skl2onnx.convert_sklearn(
         convertible,
         initial_types=[("X", _input_type(model.n_features_in_, X_sample))],

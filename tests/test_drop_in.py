@@ -137,3 +137,50 @@ def test_from_sklearn_refuses_what_it_cannot_start_from():
         GrowingMLPRegressor.from_sklearn(mlp, hidden_layer_sizes=(8, 8))
     with pytest.raises(Exception, match="not fitted"):
         GrowingMLPRegressor.from_sklearn(MLPRegressor())
+
+
+def test_continued_training_keeps_the_weights_precision_as_sklearn_does():
+    X, y = regression_data()
+    model = GrowingMLPRegressor(hidden_layer_sizes=(8,), max_iter=3).fit(X.astype(np.float32), y)
+    model.partial_fit(X, y)  # float64 rows
+    assert model.coefs_[0].dtype == np.float32
+    model.set_params(warm_start=True).fit(X, y)
+    assert model.coefs_[0].dtype == np.float32
+    reference = MLPRegressor(hidden_layer_sizes=(8,), max_iter=3).fit(X.astype(np.float32), y)
+    assert reference.partial_fit(X, y).coefs_[0].dtype == np.float32
+
+
+def test_an_empty_layer_exports_in_the_weights_precision():
+    X, y = regression_data()
+    model = GrowingMLPRegressor(hidden_layer_sizes=(8, 4), target_size=[0, 4], max_iter=3)
+    model.fit(X.astype(np.float32), y)
+    assert model.hidden_layer_sizes_[0] == 0
+    mlp = model.to_sklearn()
+    assert all(c.dtype == np.float32 for c in mlp.coefs_ + mlp.intercepts_)
+    np.testing.assert_allclose(
+        mlp.predict(X.astype(np.float32)), model.predict(X.astype(np.float32))
+    )
+
+
+def test_a_single_class_classifier_is_not_exported_to_onnx():
+    pytest.importorskip("skl2onnx")
+    from skgrow.onnx import to_onnx
+
+    X, _ = classification_data()
+    model = GrowingMLPClassifier(hidden_layer_sizes=(4,), max_iter=2).fit(X, ["a"] * len(X))
+    with pytest.raises(ValueError, match="single class cannot be converted"):
+        to_onnx(model)
+
+
+def test_from_sklearn_keeps_sklearns_best_weights_under_early_stopping():
+    X, y = regression_data(200)
+    mlp = MLPRegressor(hidden_layer_sizes=(8,), early_stopping=True, max_iter=200, random_state=0)
+    mlp.fit(X, y)
+    model = GrowingMLPRegressor.from_sklearn(mlp, learning_rate_init=5.0, max_iter=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)  # epochs that do worse than sklearn's best on the held-out rows
+    assert max(model.validation_scores_[len(mlp.validation_scores_) :]) < mlp.best_validation_score_
+    # none of them beat it: the model is sklearn's (its weights rounded to float32)
+    assert model.best_validation_score_ == mlp.best_validation_score_
+    np.testing.assert_allclose(model.predict(X), mlp.predict(X), rtol=1e-5, atol=1e-6)

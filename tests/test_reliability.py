@@ -422,3 +422,54 @@ def test_fits_at_once_in_threads_give_the_sequential_models_and_restore_torch_th
                     np.testing.assert_array_equal(a, b)
     finally:
         torch.set_num_threads(before)
+
+
+def test_a_fit_in_a_thread_born_during_another_fit_restores_the_setting():
+    # a thread started while a fit runs begins with torch's latest setting, 1; its own
+    # fits must still end with the process's setting, not with 1
+    import threading
+
+    from skgrow._training import threads_for_step
+
+    cpu, small = torch.device("cpu"), 1
+    before = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        inside, b_done = threading.Event(), threading.Event()
+        seen = {}
+
+        def fit_a():
+            with threads_for_step(small, cpu):
+                inside.set()
+                b_done.wait(10)
+
+        def fit_b():
+            with threads_for_step(small, cpu):
+                pass
+            b_done.set()
+            with threads_for_step(small, cpu):  # later, alone in its thread
+                pass
+            seen["b"] = torch.get_num_threads()
+
+        a = threading.Thread(target=fit_a)
+        a.start()
+        inside.wait(10)
+        b = threading.Thread(target=fit_b)
+        b.start()
+        b.join()
+        a.join()
+        later = threading.Thread(target=lambda: seen.update(new=torch.get_num_threads()))
+        later.start()
+        later.join()
+        assert torch.get_num_threads() == 3 and seen == {"b": 3, "new": 3}
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_a_state_saved_before_the_versioned_format_fails_clearly():
+    from skgrow._training import _ArrayOfTensor
+
+    old = _ArrayOfTensor.__new__(_ArrayOfTensor)
+    old.__dict__.update(array=np.zeros(2), dtype="torch.float32")
+    with pytest.raises(ValueError, match="before its versioned state format"):
+        pickle.loads(pickle.dumps(old))

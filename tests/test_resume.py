@@ -146,3 +146,50 @@ def test_a_warm_start_on_other_data_or_parameters_does_not_resume(monkeypatch):
             fit_quietly(model, X, y)
     fit_quietly(model.set_params(warm_start=True), X[:200], y[:200])  # other data: afresh
     assert len(model.loss_curve_) == model.n_iter_
+
+
+def test_resuming_after_self_sizing_has_decided_is_the_uninterrupted_fit(monkeypatch):
+    # the held-out rows have joined the training rows: the resumed fit trains on all of
+    # them, from the random state the interrupted fit had
+    X, y = make_moons(240, noise=0.25, random_state=0)
+    params = dict(
+        hidden_layer_sizes=(16,),
+        batch_size=50,
+        max_iter=60,
+        growth="auxiliary",
+        target_size="auto",
+        random_state=0,
+        progress_bar=True,
+    )
+    uninterrupted = fit_quietly(GrowingMLPClassifier(**params), X, y)
+    model = GrowingMLPClassifier(**params)
+    with monkeypatch.context() as patch:
+        interrupt_at(patch, 58, "Ctrl-C")
+        with pytest.warns(UserWarning, match="Training interrupted"):
+            model.fit(X, y)
+    assert model._history.sizing.done  # decided before the interruption
+    fit_quietly(model.set_params(warm_start=True), X, y)
+    same_model(model, uninterrupted)
+
+
+def test_a_failed_partial_fit_leaves_nothing_for_a_later_fit(monkeypatch):
+    X, y = data(GrowingMLPRegressor)
+    model = fit_quietly(make("adam, growing"), X, y)
+    reference = pickle.loads(pickle.dumps(model))
+    with monkeypatch.context() as patch:
+        interrupt_at(patch, 1, "mid-epoch Ctrl-C")
+        original = skgrow._training.train_step
+
+        def failing(*args, **kwargs):  # the step raises, as user code called in it might
+            try:
+                return original(*args, **kwargs)
+            except KeyboardInterrupt:
+                raise HookFailure("step failed") from None
+
+        patch.setattr(skgrow._training, "train_step", failing)
+        with pytest.raises(HookFailure):
+            model.partial_fit(X, y)
+    assert not hasattr(model, "_interrupted_fit")
+    fit_quietly(model.set_params(warm_start=True), X, y)
+    fit_quietly(reference.set_params(warm_start=True), X, y)
+    same_model(model, reference)
