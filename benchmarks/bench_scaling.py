@@ -121,7 +121,8 @@ def shard_of(cells: list[tuple], index: int, n_shards: int) -> list[tuple]:
     """The ``index``-th of ``n_shards`` interleaved parts of ``cells``: each (regime,
     learning rate, capacity, seed) goes to one shard with all its runs, and the costly
     large capacities are dealt round the shards."""
-    groups = sorted({(c[0].name, c[1], c[2], c[4]) for c in cells}, key=lambda g: (g[3], g[2]))
+    # sorted on every field: the order of a set of strings differs between processes
+    groups = sorted({(c[0].name, c[1], c[2], c[4]) for c in cells}, key=lambda g: (g[3], g[2], g))
     mine = {group for k, group in enumerate(groups) if k % n_shards == index}
     return [c for c in cells if (c[0].name, c[1], c[2], c[4]) in mine]
 

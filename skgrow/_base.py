@@ -396,7 +396,9 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         )
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
-        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        # a fit resumed from one that failed has no fitted attributes yet: it sets them
+        reset = first_pass or not hasattr(self, "n_features_in_")
+        X, Y = self._validate_input(X, y, incremental, reset=reset)
         self._check_representable(X, Y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)

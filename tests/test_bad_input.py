@@ -187,6 +187,8 @@ INVALID_PARAMETERS = [
     ("target_size", 1000),
     ("size_learning_rate", 0.0),
     ("new_neurons", "zero"),
+    ("weight_init", "he"),
+    ("size_input", "count"),
     ("size_tol", -0.1),
     ("device", "tpu"),
     ("dtype", "float16"),

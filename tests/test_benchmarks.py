@@ -171,3 +171,32 @@ def test_lambda_cells_follow_the_notebook(scripts, results):
         assert 0 <= row["final_size"] <= 9
     # the target: J0 on [0.1, 0.2], both axes rescaled to [-1, 1]
     assert lam.target(np.array([-1.0, 1.0])) == pytest.approx([1.0, -1.0])
+
+
+def test_scaling_shards_are_the_same_in_every_process(scripts):
+    # each process computes its own shard: the split must not depend on the process's
+    # string hashing (set order), or shards overlap and leave cells out
+    import os
+    import subprocess
+
+    code = (
+        "import bench_scaling as B;"
+        "cells = B.planned_cells([B.FULL_BATCH, B.MINI_BATCH], B.LEARNING_RATES, [2, 4, 8], 2);"
+        "print(sorted((c[0].name, c[1], c[2], c[3], c[4]) for c in B.shard_of(cells, 0, 2)))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=BENCHMARKS,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
+    scaling = scripts["bench_scaling"]
+    cells = scaling.planned_cells([scaling.FULL_BATCH], scaling.LEARNING_RATES, [2, 4], 2)
+    halves = [set(scaling.shard_of(cells, k, 2)) for k in range(2)]
+    assert not halves[0] & halves[1] and halves[0] | halves[1] == set(cells)

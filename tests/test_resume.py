@@ -99,7 +99,7 @@ def same_model(a, b):
             np.testing.assert_array_equal(x, y)
     assert a.n_iter_ == b.n_iter_ and a.t_ == b.t_
     assert a.loss_curve_ == b.loss_curve_ and a.size_curve_ == b.size_curve_
-    assert a.hidden_layer_sizes_ == b.hidden_layer_sizes_
+    assert a.hidden_layer_sizes_ == b.hidden_layer_sizes_ and a.n_features_in_ == b.n_features_in_
     assert getattr(a, "validation_scores_", None) == getattr(b, "validation_scores_", None)
 
 
