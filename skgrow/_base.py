@@ -8,6 +8,7 @@ the training loop and publishes the result as sklearn's fitted attributes.
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import warnings
 from abc import ABC, abstractmethod
@@ -839,6 +840,10 @@ class BaseGrowingMLP(BaseEstimator, ABC):
 
     def __setstate__(self, state):
         state = dict(state)
+        # a parameter added after the model was saved takes its default
+        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
+            if name != "self" and name not in state:
+                state[name] = parameter.default
         if "_fitted_state" in state:
             saved_by = state.get("_skgrow_version", "unknown")
             parts = restore_fitted_state(state.pop("_fitted_state"), saved_by)

@@ -318,8 +318,11 @@ class _SingleThreadedFits:
 
     def enter(self) -> None:
         with self.lock:
+            # read first: a thread's first torch call takes the latest setting as its own,
+            # which must not happen later, after another fit has set it back
+            current = torch.get_num_threads()
             if self.running == 0:
-                self.threads_before = torch.get_num_threads()
+                self.threads_before = current
             self.running += 1
             torch.set_num_threads(1)
 
