@@ -503,7 +503,8 @@ def scaling_headline(summary: pd.DataFrame) -> list[str]:
         better, worse = part[verdicts == "growing better"], part[verdicts == "growing worse"]
         overall = np.exp(np.log(part["geometric_mean_ratio"]).mean())
         bullets.append(
-            f"Bessel, method B, {regime}: growing had a significantly lower test MSE than static"
+            f"Bessel, method B, {regime}: growing had a significantly lower test MSE than the"
+            " stronger static network"
             f" in {len(better)} of {len(part)} (learning rate, capacity) settings"
             f" ({settings_by_rate(better) or 'none'}) and a significantly higher one in"
             f" {len(worse)} ({settings_by_rate(worse) or 'none'}); geometric mean of the ratios"
