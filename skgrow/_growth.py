@@ -103,7 +103,7 @@ def auxiliary_gate_parts(
     float32 size of exactly 4 neurons does not switch on a fifth at 1e-14.
     """
     S = rounded(capacity * z)
-    if S <= 0.0:
+    if not S > 0.0:  # a NaN size (a diverging step) too: its loss ends the epoch as diverged
         return 0, 1.0, 0.0
     if S >= capacity:
         return capacity, 1.0, 0.0
@@ -130,7 +130,7 @@ def controller_gate_parts(
     ``k`` is rounded to the network's precision as in :func:`auxiliary_gate_parts`.
     """
     k = rounded(capacity * controller_fraction(c))
-    if k <= 0.0:
+    if not k > 0.0:  # a NaN control too, as in auxiliary_gate_parts
         return 0, 1.0, 0.0
     if k >= capacity:
         return capacity, 1.0, 0.0

@@ -473,3 +473,27 @@ def test_a_state_saved_before_the_versioned_format_fails_clearly():
     old.__dict__.update(array=np.zeros(2), dtype="torch.float32")
     with pytest.raises(ValueError, match="before its versioned state format"):
         pickle.loads(pickle.dumps(old))
+
+
+@pytest.mark.parametrize("growth", ["auxiliary", "controller"])
+def test_a_size_variable_that_turns_nan_mid_epoch_is_a_divergence(growth, monkeypatch):
+    # a step that makes the size variable NaN must end the epoch as diverged, not crash
+    # in the gates of the next step
+    X, y = dataset(GrowingMLPRegressor)
+    original = skgrow._training.train_step
+    steps = {"n": 0}
+
+    def poisoning(network, *args, **kwargs):
+        steps["n"] += 1
+        objective = original(network, *args, **kwargs)
+        if steps["n"] == 3:
+            network.size_variables.fill_(float("nan"))
+        return objective
+
+    monkeypatch.setattr(skgrow._training, "train_step", poisoning)
+    model = GrowingMLPRegressor(hidden_layer_sizes=(6,), growth=growth, batch_size=20, max_iter=5)
+    with pytest.warns(RuntimeWarning, match="Training diverged in epoch 1"):
+        model.fit(X, y)
+    # the epoch is recorded, the weights of the start restored
+    assert model.n_iter_ == len(model.loss_curve_) == 1 and np.isfinite(model.predict(X)).all()
+    assert all(np.isfinite(c).all() for c in model.coefs_)
