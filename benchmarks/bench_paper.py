@@ -212,6 +212,7 @@ def method_b_comparisons() -> list[Comparison]:
             5_000,
         )
     ]
+    authors_runs = {**METHOD_B_RUNS, "static": {"growth": "none", "weight_init": "fan_in"}}
     comparisons.append(  # the baseline as the authors' code initialises it
         Comparison(
             "B bessel, authors' init baseline",
@@ -220,11 +221,26 @@ def method_b_comparisons() -> list[Comparison]:
             False,
             bessel_grid,
             dict(METHOD_B, hidden_layer_sizes=(10,)),
-            {**METHOD_B_RUNS, "static": {"growth": "none", "weight_init": "fan_in"}},
+            authors_runs,
             5_000,
             ("authors' init",),
         )
     )
+    comparisons += [
+        Comparison(
+            f"B gaussian mixture (noise {noise:g}), authors' init baseline",
+            "B",
+            "gaussian mixture",
+            False,
+            gaussian_mixture(noise),
+            dict(METHOD_B, hidden_layer_sizes=(32,)),
+            authors_runs,
+            100_000,
+            ("authors' init",),
+            noiseless_test_target=gaussian_mixture_without_noise,
+        )
+        for noise in (0.01, 0.1, 0.5)
+    ]
     comparisons += [
         Comparison(
             f"B gaussian mixture (noise {noise:g})",
