@@ -226,6 +226,22 @@ def method_b_comparisons() -> list[Comparison]:
             ("authors' init",),
         )
     )
+    comparisons.append(  # ablation: the controller as the released code moves it
+        Comparison(
+            "B bessel, size-loss-only controller",
+            "B",
+            "bessel",
+            False,
+            bessel_grid,
+            dict(METHOD_B, hidden_layer_sizes=(10,)),
+            {
+                "growing": {**METHOD_B_RUNS["growing"], "size_gradient": "size_loss"},
+                "static": authors_runs["static"],
+            },
+            5_000,
+            ("authors' init", "ablation"),
+        )
+    )
     comparisons += [
         Comparison(
             f"B gaussian mixture (noise {noise:g}), authors' init baseline",

@@ -149,6 +149,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         "size_tol": [Interval(Real, 0, None, closed="left")],
         "weight_init": [StrOptions(set(WEIGHT_INITS))],
         "size_input": [StrOptions({"fraction", "neurons"})],
+        "size_gradient": [StrOptions({"whole", "size_loss"})],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "dtype": [StrOptions(set(_TORCH_DTYPES))],
         "progress_bar": ["boolean"],
@@ -190,6 +191,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         size_tol,
         weight_init,
         size_input,
+        size_gradient,
         device,
         dtype,
         progress_bar,
@@ -227,6 +229,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         self.size_tol = size_tol
         self.weight_init = weight_init
         self.size_input = size_input
+        self.size_gradient = size_gradient
         self.device = device
         self.dtype = dtype
         self.progress_bar = progress_bar
@@ -248,6 +251,11 @@ class BaseGrowingMLP(BaseEstimator, ABC):
     # -- fitting -------------------------------------------------------------------------------
 
     def _check_size_input(self) -> None:
+        if self.size_gradient == "size_loss" and self.solver == "lbfgs":
+            raise ValueError(
+                "size_gradient='size_loss' needs solver='adam' or 'sgd': L-BFGS minimises one"
+                " objective, whose gradient includes the task loss's part."
+            )
         if self.size_input == "neurons" and self.growth == "controller":
             raise ValueError(
                 "size_input='neurons' is defined for growth='auxiliary' (method A, whose size "
@@ -318,7 +326,8 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         size_steps = None
         if pace is not None and arch.growing:
             rates = size_step_rates(arch.growth, arch.capacities, self.size_penalty, pace)
-            size_steps = SizeSteps(rates, pace, isinstance(self.target_size, str))
+            size_loss_only = isinstance(self.target_size, str) or self.size_gradient == "size_loss"
+            size_steps = SizeSteps(rates, pace, size_loss_only)
         ratios = self._size_lr_ratios(arch)
         if self.solver == "adam":
             return AdamOptimizer(
@@ -560,6 +569,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             verbose=bool(self.verbose),
             progress_bar=self.progress_bar,
             fitted_new_neurons=self.new_neurons == "fitted" and network.arch.growing,
+            size_loss_gradient=self.size_gradient == "size_loss" and network.arch.growing,
         )
         X, Y, sample_weight, sizing = self._prepare_sizing(
             network, history, X, Y, sample_weight, rng, data_val if self.early_stopping else None

@@ -169,6 +169,14 @@ PARAMETERS = """\
         as in the papers' method-A notebook (the input and its weights then
         scale with the capacity). An advanced option, for reproducing it.
 
+    size_gradient : {'whole', 'size_loss'}, default='whole'
+        What moves the size variables. 'whole': the gradient of the whole
+        loss, task and size terms, as in the papers. 'size_loss': the size
+        loss alone, as in the authors' released method-B code, where a layer
+        then grows on a fixed schedule whatever the data (an ablation;
+        stochastic solvers only). With ``target_size='auto'`` the size loss
+        alone moves them either way.
+
     size_tol : float, default=0.005
         With ``target_size='auto'``: the least decrease of the held-out loss
         that doubling the layers must bring, as a fraction of the baseline

@@ -397,6 +397,12 @@ class GrowingNetwork:
                 for layer, value in enumerate(values):
                     host[layer] = min(max(value, 0.0), 1.0)
 
+    def keep_size_loss_gradient(self) -> None:
+        """Replace the size variables' gradient by that of the size loss alone (of the
+        last ``loss_and_gradient``): the task loss no longer moves them."""
+        if self.arch.growing:
+            self.size_variable_grads.copy_(self.size_variables.new_tensor(self._size_gradient))
+
     def step_size_variables(
         self, rates: Sequence[float], limit: float, size_loss_only: bool = False
     ) -> None:

@@ -417,6 +417,8 @@ class StochasticSettings:
     verbose: bool
     progress_bar: bool = False
     fitted_new_neurons: bool = False
+    # size_gradient="size_loss": the solver steps the size variables on the size loss alone
+    size_loss_gradient: bool = False
 
 
 @dataclass
@@ -498,6 +500,8 @@ def train_step(
     outgoing weights (``_entry``) when ``settings.fitted_new_neurons``.
     """
     objective = network.loss_and_gradient(X, Y, w, settings.alpha)
+    if settings.size_loss_gradient:
+        network.keep_size_loss_gradient()
     optimizer.step()
     network.clip_size_variables()
     if settings.fitted_new_neurons:

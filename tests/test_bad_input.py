@@ -189,6 +189,7 @@ INVALID_PARAMETERS = [
     ("new_neurons", "zero"),
     ("weight_init", "he"),
     ("size_input", "count"),
+    ("size_gradient", "task"),
     ("size_tol", -0.1),
     ("device", "tpu"),
     ("dtype", "float16"),

@@ -163,3 +163,45 @@ def test_a_warm_start_resize_keeps_what_a_size_input_in_neurons_feeds():
     )
     with pytest.raises(ValueError, match="size_input cannot change"):
         model.set_params(warm_start=True, size_input="fraction").fit(X, y)
+
+
+@pytest.mark.parametrize("size_learning_rate", [None, "auto"])
+def test_a_size_loss_gradient_grows_on_a_schedule_whatever_the_data(size_learning_rate):
+    # size_gradient="size_loss" (the authors' released code): the task loss does not move
+    # the size variables, so two unrelated data sets give the same growth; the papers'
+    # whole gradient does not
+    import warnings
+
+    from skgrow import GrowingMLPRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    targets = (np.sin(3 * X[:, 0]), 5 * X[:, 1] ** 2)
+
+    def sizes(size_gradient, y):
+        model = GrowingMLPRegressor(
+            hidden_layer_sizes=(12,),
+            growth="controller",
+            size_gradient=size_gradient,
+            size_learning_rate=size_learning_rate,
+            size_penalty=0.01,
+            max_iter=20,
+            random_state=0,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(model.fit(X, y).size_curve_)
+
+    schedule = [sizes("size_loss", y) for y in targets]
+    np.testing.assert_array_equal(schedule[0], schedule[1])
+    assert schedule[0][-1, 0] > schedule[0][0, 0]  # it grows
+    whole = [sizes("whole", y) for y in targets]
+    assert not np.array_equal(whole[0], whole[1])
+
+
+def test_a_size_loss_gradient_needs_a_stochastic_solver():
+    from skgrow import GrowingMLPRegressor
+
+    X = np.random.RandomState(0).randn(20, 2)
+    with pytest.raises(ValueError, match="size_gradient='size_loss' needs solver='adam' or 'sgd'"):
+        GrowingMLPRegressor(solver="lbfgs", size_gradient="size_loss").fit(X, X[:, 0])

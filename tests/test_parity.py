@@ -580,6 +580,7 @@ def test_parameters_are_sklearns_plus_growth():
         "size_tol",
         "weight_init",
         "size_input",
+        "size_gradient",
     }
     for ours, theirs in [
         (GrowingMLPRegressor(), MLPRegressor()),
