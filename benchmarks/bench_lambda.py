@@ -37,7 +37,16 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from common import FIXED_EPOCHS, RESULTS_DIR, ResultStore, command_line, fit_quietly, limit_threads
+from common import (
+    FIXED_EPOCHS,
+    RESULTS_DIR,
+    ResultStore,
+    add_shard_argument,
+    command_line,
+    fit_quietly,
+    limit_threads,
+    parsed_shard,
+)
 from scipy.special import j0
 
 from skgrow import GrowingMLPRegressor
@@ -150,12 +159,10 @@ def run_benchmark(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 lambdas, 6 trials, fewer epochs")
-    parser.add_argument("--shard", default="0/1", help="K/N: run the K-th of N parts")
     parser.add_argument("--threads", type=int, default=1, help="torch / BLAS threads")
+    add_shard_argument(parser)
     args = parser.parse_args()
-    shard = tuple(int(part) for part in args.shard.split("/"))
-    if len(shard) != 2 or not 0 <= shard[0] < shard[1]:
-        parser.error(f"--shard must be K/N with 0 <= K < N, got {args.shard!r}")
+    shard = parsed_shard(parser, args.shard)
     limit_threads(args.threads)
     if args.quick:
         path, lambdas, trials, epochs = (

@@ -39,10 +39,12 @@ from common import (
     FIXED_EPOCHS,
     RESULTS_DIR,
     ResultStore,
+    add_shard_argument,
     command_line,
     curve_epochs,
     fit_quietly,
     limit_threads,
+    parsed_shard,
     rounded,
 )
 from sklearn.metrics import accuracy_score, log_loss, mean_squared_error
@@ -448,15 +450,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 seeds, a tenth of the epochs")
     parser.add_argument("--threads", type=int, default=1, help="torch / BLAS threads")
-    parser.add_argument(
-        "--shard",
-        default="0/1",
-        help="K/N: run the K-th of N parts of the plan (start N processes to use N cores)",
-    )
+    add_shard_argument(parser)
     args = parser.parse_args()
-    shard = tuple(int(part) for part in args.shard.split("/"))
-    if len(shard) != 2 or not 0 <= shard[0] < shard[1]:
-        parser.error(f"--shard must be K/N with 0 <= K < N, got {args.shard!r}")
+    shard = parsed_shard(parser, args.shard)
     limit_threads(args.threads)
     if args.quick:
         path, seeds_a, seeds_b, fraction = RESULTS_DIR / "paper_quick.json", 3, 3, 0.1

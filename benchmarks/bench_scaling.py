@@ -31,7 +31,16 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import FIXED_EPOCHS, RESULTS_DIR, ResultStore, command_line, fit_quietly, limit_threads
+from common import (
+    FIXED_EPOCHS,
+    RESULTS_DIR,
+    ResultStore,
+    add_shard_argument,
+    command_line,
+    fit_quietly,
+    limit_threads,
+    parsed_shard,
+)
 from sklearn.metrics import mean_squared_error
 from sklearn.model_selection import train_test_split
 
@@ -174,11 +183,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="capacities 2..128, 2 seeds")
     parser.add_argument("--threads", type=int, default=1, help="torch / BLAS threads")
-    parser.add_argument("--shard", default="0/1", help="K/N: run the K-th of N parts")
+    add_shard_argument(parser)
     args = parser.parse_args()
-    shard = tuple(int(part) for part in args.shard.split("/"))
-    if len(shard) != 2 or not 0 <= shard[0] < shard[1]:
-        parser.error(f"--shard must be K/N with 0 <= K < N, got {args.shard!r}")
+    shard = parsed_shard(parser, args.shard)
     limit_threads(args.threads)
     regimes = [FULL_BATCH, MINI_BATCH]
     if args.quick:

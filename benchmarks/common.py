@@ -45,6 +45,23 @@ def limit_threads(n_threads: int) -> None:
     threadpool_limits(limits=n_threads)
 
 
+def add_shard_argument(parser) -> None:
+    """``--shard K/N``: run the K-th of N parts of a plan (N processes share one file)."""
+    parser.add_argument(
+        "--shard",
+        default="0/1",
+        help="K/N: run the K-th of N parts of the plan (start N processes to use N cores)",
+    )
+
+
+def parsed_shard(parser, text: str) -> tuple[int, int]:
+    """``(K, N)`` of a ``--shard K/N`` value; the parser reports a malformed one."""
+    shard = tuple(int(part) for part in text.split("/"))
+    if len(shard) != 2 or not 0 <= shard[0] < shard[1]:
+        parser.error(f"--shard must be K/N with 0 <= K < N, got {text!r}")
+    return shard
+
+
 def fit_quietly(model, X, y) -> float:
     """Fit without ConvergenceWarning (fixed-length runs always reach max_iter); seconds."""
     start = time.perf_counter()

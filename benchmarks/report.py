@@ -151,41 +151,46 @@ def paper_section(loaded, figure_dir: Path, refit: bool) -> tuple[list[str], lis
     bullets = paper_bullets(main)
     lines += ["", "**What the numbers say.**", ""] + [f"- {b}" for b in bullets]
     lines += penalty_lines(summary, figure_dir)
-    default = summary[summary["groups"].apply(lambda g: "default dynamics" in g)]
-    if not default.empty:
-        default_bullets = paper_bullets(default, "Method B with skgrow's default dynamics")
-        lines += [
-            "",
-            "### Method B's setups with skgrow's default dynamics",
-            "",
+    for group, heading, title, text in SUBSECTIONS:
+        part = summary[summary["groups"].apply(lambda g, group=group: group in g)]
+        if part.empty:
+            continue
+        part_bullets = paper_bullets(part, title)
+        lines += ["", f"### {heading}", "", *text, ""]
+        lines += comparison_table(part)
+        lines += [""] + [f"- {b}" for b in part_bullets]
+        bullets += part_bullets
+    return lines, bullets
+
+
+# groups of comparisons shown in sections of their own: (group, heading, title in the
+# summary, text)
+SUBSECTIONS = (
+    (
+        "default dynamics",
+        "Method B's setups with skgrow's default dynamics",
+        "Method B with skgrow's default dynamics",
+        (
             "The same Bessel and 3-arm spirals runs, the growing network now with skgrow's",
             "defaults (new neurons with fitted read-outs; `size_learning_rate='auto'`: a layer",
             "nearly grown after half of the epochs) instead of the papers' dynamics; the",
             "reference is the same static network.",
-            "",
-        ]
-        lines += comparison_table(default)
-        lines += [""] + [f"- {b}" for b in default_bullets]
-        bullets += default_bullets
-    authors = summary[summary["groups"].apply(lambda g: "authors' init" in g)]
-    if not authors.empty:
-        authors_bullets = paper_bullets(authors, "Method B against the authors' initialisation")
-        lines += [
-            "",
-            "### Method B against the static network as the authors initialise it",
-            "",
+        ),
+    ),
+    (
+        "authors' init",
+        "Method B against the static network as the authors initialise it",
+        "Method B against the authors' initialisation",
+        (
             "The same Bessel and Gaussian-mixture runs, the static reference initialised as",
             "the authors' code does (`weight_init='fan_in'`: weights and biases uniform in",
             "±1/√fan_in) instead of sklearn's Glorot scheme; the growing network is unchanged,",
             "except in the ablation *size-loss-only controller*, whose controller is moved by",
             "the size loss alone (`size_gradient='size_loss'`), as in the authors' released",
             "code, instead of the whole loss, as in the papers.",
-            "",
-        ]
-        lines += comparison_table(authors)
-        lines += [""] + [f"- {b}" for b in authors_bullets]
-        bullets += authors_bullets
-    return lines, bullets
+        ),
+    ),
+)
 
 
 def comparison_table(part: pd.DataFrame) -> list[str]:

@@ -126,51 +126,45 @@ def stronger_baseline_summary(rows: pd.DataFrame) -> pd.DataFrame:
     return summaries.loc[best.values].reset_index(drop=True)
 
 
+def capacity_fits(frame: pd.DataFrame, keys: list[str], value: str):
+    """Per group of ``keys`` with at least 3 capacities: the group's key values, the
+    least-squares line of log10 ``value`` against log10 capacity and its capacities."""
+    for key, group in frame.groupby(keys, sort=False):
+        if len(group) < 3:
+            continue
+        fit = stats.linregress(np.log10(group["capacity"]), np.log10(group[value]))
+        span = f"{group['capacity'].min()}-{group['capacity'].max()}"
+        yield dict(zip(keys, key)), fit, span
+
+
 def capacity_slopes(rows: pd.DataFrame, smallest: int = 4) -> pd.DataFrame:
     """Per (regime, learning rate, run): the slope of log10 mean test MSE against log10
     capacity, over capacities from ``smallest`` (the authors' figure starts at 4)."""
+    keys = ["regime", "learning_rate", "run"]
     rows = rows[rows["capacity"] >= smallest]
-    means = rows.groupby(["regime", "learning_rate", "run", "capacity"], sort=False)["test_mse"]
-    means = means.mean().reset_index()
-    fits = []
-    for (regime, lr, run), group in means.groupby(["regime", "learning_rate", "run"], sort=False):
-        if len(group) < 3:
-            continue
-        fit = stats.linregress(np.log10(group["capacity"]), np.log10(group["test_mse"]))
-        fits.append(
-            {
-                "regime": regime,
-                "learning_rate": lr,
-                "run": run,
-                "slope": fit.slope,
-                "slope_se": fit.stderr,
-                "capacities": f"{group['capacity'].min()}-{group['capacity'].max()}",
-            }
-        )
-    return pd.DataFrame(fits)
+    means = rows.groupby([*keys, "capacity"], sort=False)["test_mse"].mean().reset_index()
+    return pd.DataFrame(
+        dict(key, slope=fit.slope, slope_se=fit.stderr, capacities=span)
+        for key, fit, span in capacity_fits(means, keys, "test_mse")
+    )
 
 
 def power_laws(summary: pd.DataFrame) -> pd.DataFrame:
     """``log10 ratio = log10 a + b log10 capacity`` per regime and learning rate."""
-    fits = []
-    for (regime, lr), group in summary.groupby(["regime", "learning_rate"], sort=False):
-        if len(group) < 3:
-            continue
-        fit = stats.linregress(np.log10(group["capacity"]), np.log10(group["geometric_mean_ratio"]))
-        fits.append(
-            {
-                "regime": regime,
-                "learning_rate": lr,
-                "exponent": fit.slope,
-                "exponent_se": fit.stderr,
-                "prefactor": 10**fit.intercept,
-                "log10_prefactor_se": fit.intercept_stderr,
-                "r_squared": fit.rvalue**2,
-                "p_value": fit.pvalue,
-                "capacities": f"{group['capacity'].min()}-{group['capacity'].max()}",
-            }
+    fits = capacity_fits(summary, ["regime", "learning_rate"], "geometric_mean_ratio")
+    return pd.DataFrame(
+        dict(
+            key,
+            exponent=fit.slope,
+            exponent_se=fit.stderr,
+            prefactor=10**fit.intercept,
+            log10_prefactor_se=fit.intercept_stderr,
+            r_squared=fit.rvalue**2,
+            p_value=fit.pvalue,
+            capacities=span,
         )
-    return pd.DataFrame(fits)
+        for key, fit, span in fits
+    )
 
 
 def sklearn_summary(rows: pd.DataFrame) -> pd.DataFrame:

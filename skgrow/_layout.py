@@ -37,10 +37,14 @@ class Architecture:
         return len(self.capacities)
 
     @cached_property
+    def size_input_in_neurons(self) -> bool:
+        """Whether the size inputs carry method A's size in neurons, not the variable."""
+        return self.size_input == "neurons" and self.growth == "auxiliary"
+
+    @cached_property
     def size_input_scales(self) -> tuple[float, ...]:
         """Per hidden layer, the size input over the size variable."""
-        neurons = self.size_input == "neurons" and self.growth == "auxiliary"
-        return tuple(float(c) if neurons else 1.0 for c in self.capacities)
+        return tuple(float(c) if self.size_input_in_neurons else 1.0 for c in self.capacities)
 
 
 @dataclass(frozen=True)

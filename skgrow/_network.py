@@ -478,10 +478,9 @@ class GrowingNetwork:
         """What each growing layer's size input carries: its size variable, times its
         capacity for method A with ``size_input="neurons"`` (``Architecture``)."""
         z = self._size_variable_values() if z is None else z
-        scales = self.arch.size_input_scales
-        if not self.arch.growing or all(scale == 1.0 for scale in scales):
+        if not self.arch.size_input_in_neurons:
             return z
-        return [value * scale for value, scale in zip(z, scales)]
+        return [value * scale for value, scale in zip(z, self.arch.size_input_scales)]
 
     def _size_variable_values(self) -> list[float]:
         host = self._host_size_variables
@@ -856,7 +855,7 @@ class GrowingNetwork:
         )
         self._size_gradient = size_grad
         layers, one, derivative = views.layers, self._one, self._activation_backward
-        top = arch.n_hidden
+        top, scales = arch.n_hidden, arch.size_input_scales
         for layer in range(top, -1, -1):
             layer_views = layers[layer]
             if layer:  # fed by a growing layer, through its gates
@@ -894,9 +893,8 @@ class GrowingNetwork:
                 )
                 # the size variable: its size input's part joins those of the size loss
                 # and of the gates (written with the layer above)
-                scale = self.arch.size_input_scales[layer]
                 layer_views.size_variable_grad.addmv_(
-                    layer_views.size_weight_row, bias_grad, alpha=scale
+                    layer_views.size_weight_row, bias_grad, alpha=scales[layer]
                 )
             if not layer:
                 return

@@ -645,11 +645,9 @@ def _record_diverged_epoch(
 ) -> None:
     """The epoch that diverged, recorded as sklearn records it: its non-finite loss ends
     ``loss_curve``. ``loss`` stays that of the last finite epoch, whose weights are kept."""
-    history.n_iter += 1
-    history.t += n
-    history.loss_curve.append(loss)
-    history.size_loss_curve.append(size_loss)
-    history.size_curve.append(network.continuous_sizes())
+    last_finite = history.loss
+    _record_epoch(history, network, loss, size_loss, n)
+    history.loss = last_finite
 
 
 def _print_epoch(history: TrainingHistory, growing: bool) -> None:
