@@ -12,7 +12,12 @@ compares, seed by seed on the same data split and initial weights:
   from empty against the static network of the same capacity
   (``growth="none"``) on Bessel (32 768 points, capacity 10), the Gaussian
   mixture with noise 0.01, 0.1 and 0.5 (capacity 32, 800 train / 200 test
-  points) and spirals with 3, 5, 7 and 9 arms (32 768 points, capacity 64).
+  points) and spirals with 3, 5, 7 and 9 arms (32 768 points, capacity 64);
+* method B's ablations: the controller moved by the size loss alone, as in the
+  authors' released code (``size_gradient='size_loss'``), and, on Bessel with
+  two hidden layers of 10, one controller per layer against one shared by both
+  (``shared_size=True``); each against the static network as the authors
+  initialise it, as are Bessel, the mixtures and the spirals once more.
 
 Capacities 32 and 64 were fixed before any run, inside the papers' ranges.
 Every run has a fixed number of epochs (``tol=0``). Each finished run is
@@ -244,6 +249,23 @@ def method_b_comparisons() -> list[Comparison]:
             ("authors' init", "ablation"),
         )
     )
+    comparisons += [  # ablation: two hidden layers, one controller each or one for both
+        Comparison(
+            f"B bessel, two layers, {controllers}",
+            "B",
+            "bessel",
+            False,
+            bessel_grid,
+            dict(METHOD_B, hidden_layer_sizes=(10, 10)),
+            {
+                "growing": {**METHOD_B_RUNS["growing"], "shared_size": shared},
+                "static": authors_runs["static"],
+            },
+            5_000,
+            ("authors' init", "ablation"),
+        )
+        for controllers, shared in (("a controller per layer", False), ("one shared controller", True))
+    ]
     comparisons += [
         Comparison(
             f"B gaussian mixture (noise {noise:g}), authors' init baseline",
@@ -283,6 +305,21 @@ def method_b_comparisons() -> list[Comparison]:
             dict(METHOD_B, hidden_layer_sizes=(64,)),
             METHOD_B_RUNS,
             5_000,
+            slow=True,
+        )
+        for n_arms in (3, 5, 7, 9)
+    ]
+    comparisons += [
+        Comparison(
+            f"B spirals ({n_arms} arms), authors' init baseline",
+            "B",
+            "spirals",
+            True,
+            spirals(n_arms),
+            dict(METHOD_B, hidden_layer_sizes=(64,)),
+            authors_runs,
+            5_000,
+            ("authors' init",),
             slow=True,
         )
         for n_arms in (3, 5, 7, 9)

@@ -150,6 +150,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         "weight_init": [StrOptions(set(WEIGHT_INITS))],
         "size_input": [StrOptions({"fraction", "neurons"})],
         "size_gradient": [StrOptions({"whole", "size_loss"})],
+        "shared_size": ["boolean"],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "dtype": [StrOptions(set(_TORCH_DTYPES))],
         "progress_bar": ["boolean"],
@@ -192,6 +193,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         weight_init,
         size_input,
         size_gradient,
+        shared_size,
         device,
         dtype,
         progress_bar,
@@ -230,6 +232,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         self.weight_init = weight_init
         self.size_input = size_input
         self.size_gradient = size_gradient
+        self.shared_size = shared_size
         self.device = device
         self.dtype = dtype
         self.progress_bar = progress_bar
@@ -276,7 +279,30 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         else:
             target = sizes_per_layer(self.target_size, capacities, "target_size")
         variables = tuple(size_variable(self.growth, s, c) for s, c in zip(target, capacities))
-        return GrowthSettings(float(self.size_penalty), variables)
+        shared = bool(self.shared_size) and len(capacities) > 1
+        if shared:
+            self._check_shared_size(capacities, target)
+        return GrowthSettings(float(self.size_penalty), variables, shared)
+
+    def _check_shared_size(self, capacities, target) -> None:
+        """One size variable for every layer: the layers must be alike in capacity and in
+        initial and target size."""
+        if isinstance(self.target_size, str):
+            raise ValueError(
+                "shared_size=True cannot be combined with target_size='auto', which sizes"
+                " each layer on its own."
+            )
+        initial = sizes_per_layer(self.initial_size, capacities, "initial_size")
+        for name, values in (
+            ("hidden_layer_sizes", capacities),
+            ("initial_size", initial),
+            ("target_size", target),
+        ):
+            if len(set(values)) > 1:
+                raise ValueError(
+                    f"shared_size=True needs every hidden layer alike: one size variable moves"
+                    f" them all, but {name} differs between layers: {tuple(values)}."
+                )
 
     def _initial_variables(self, capacities) -> tuple[float, ...]:
         """Size variable of each layer at the start of a fresh fit."""
@@ -497,6 +523,12 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             if history.best_theta is not None:  # early stopping's best is of another shape
                 history.best_theta, history.best_validation_score = None, -math.inf
         network.growth = growth
+        if growth.shared and network.arch.growing and not network.sizes_are_shared():
+            raise ValueError(
+                "shared_size=True needs one size for every hidden layer, but this model's"
+                f" layers were fitted apart and hold {network.continuous_sizes()} neurons;"
+                " fit it afresh (warm_start=False) to share one size variable."
+            )
         network.to(device, dtype)
         return network, history, optimizer
 

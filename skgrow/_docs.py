@@ -177,6 +177,15 @@ PARAMETERS = """\
         stochastic solvers only). With ``target_size='auto'`` the size loss
         alone moves them either way.
 
+    shared_size : bool, default=False
+        One size variable for the whole network instead of one per hidden
+        layer: every layer holds the same share of its capacity, moved by the
+        sum of the layers' gradients, with the size loss counted once (the
+        authors' method-B code has one controller for the network). The
+        layers must have equal capacities, initial and target sizes;
+        ``target_size='auto'`` sizes layers apart and is refused. An advanced
+        option, for the ablation of one controller against one per layer.
+
     size_tol : float, default=0.005
         With ``target_size='auto'``: the least decrease of the held-out loss
         that doubling the layers must bring, as a fraction of the baseline

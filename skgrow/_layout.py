@@ -104,10 +104,15 @@ class Layout:
 
 @dataclass(frozen=True)
 class GrowthSettings:
-    """The size loss: its coefficient and the size variable each layer is pulled to."""
+    """The size loss: its coefficient and the size variable each layer is pulled to.
+
+    ``shared``: one size variable for the whole network (every layer at the
+    same share of its capacity), its size loss counted once.
+    """
 
     size_penalty: float
     target_variables: tuple[float, ...]
+    shared: bool = False
 
 
 # the bound of the uniform draw of a layer's weights and biases, by fan-in and fan-out

@@ -804,6 +804,8 @@ class GrowingNetwork:
             d_pre.mul_((sample_weight / weight_sum)[:, None])
         if z:
             self._growing_backward(X, d_pre, z, inputs, views, buffers)
+            if self.growth.shared:
+                self._share_size_gradient()
         else:
             self._static_backward(X, d_pre, views, buffers)
         if alpha:
@@ -816,6 +818,18 @@ class GrowingNetwork:
                 self._regularized_grad.add_(decayed, alpha=l2)
             loss_sum = torch.add(loss_sum, torch.dot(decayed, decayed), alpha=factor)
         return Objective(loss_sum, weight_sum / self._loss_scale, self._size_loss)
+
+    def _share_size_gradient(self) -> None:
+        """One size variable for every layer: each layer's copy takes the gradient of
+        the shared variable, the sum of the layers' gradients (the size loss was
+        counted once, a share in each layer)."""
+        grads = self.size_variable_grads
+        grads.copy_(grads.sum().expand_as(grads))
+        self._size_gradient = [sum(self._size_gradient)] * len(self._size_gradient)
+
+    def sizes_are_shared(self) -> bool:
+        """Whether every layer holds the same size variable (``shared_size``)."""
+        return len(set(self._size_variable_values())) <= 1
 
     def _static_backward(
         self, X: Tensor, d_pre: Tensor, views: BlockViews, buffers: list[tuple[Tensor, ...]]
@@ -853,6 +867,9 @@ class GrowingNetwork:
         self._size_loss, size_grad = size_loss_and_gradient(
             arch.growth, z, self.growth.target_variables, arch.capacities, self.growth.size_penalty
         )
+        if self.growth.shared:  # the layers' terms are equal: the size loss counted once
+            self._size_loss /= arch.n_hidden
+            size_grad = [gradient / arch.n_hidden for gradient in size_grad]
         self._size_gradient = size_grad
         layers, one, derivative = views.layers, self._one, self._activation_backward
         top, scales = arch.n_hidden, arch.size_input_scales

@@ -190,6 +190,7 @@ INVALID_PARAMETERS = [
     ("weight_init", "he"),
     ("size_input", "count"),
     ("size_gradient", "task"),
+    ("shared_size", "yes"),
     ("size_tol", -0.1),
     ("device", "tpu"),
     ("dtype", "float16"),

@@ -199,6 +199,76 @@ def test_a_size_loss_gradient_grows_on_a_schedule_whatever_the_data(size_learnin
     assert not np.array_equal(whole[0], whole[1])
 
 
+@pytest.mark.parametrize(
+    "solver, size_learning_rate", [("adam", None), ("adam", "auto"), ("sgd", "auto"), ("lbfgs", None)]
+)
+def test_a_shared_size_moves_every_layer_together(solver, size_learning_rate):
+    import warnings
+
+    from skgrow import GrowingMLPRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(80, 3)
+    y = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2]
+
+    def curve(shared_size):
+        model = GrowingMLPRegressor(
+            hidden_layer_sizes=(8, 8),
+            growth="controller",
+            solver=solver,
+            shared_size=shared_size,
+            size_learning_rate=size_learning_rate,
+            initial_size=1,
+            size_penalty=0.01,
+            max_iter=30,
+            random_state=0,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(model.fit(X, y).size_curve_)
+
+    shared, apart = curve(True), curve(False)
+    np.testing.assert_array_equal(shared[:, 0], shared[:, 1])
+    assert shared[-1, 0] > 1.1  # it grows
+    assert not np.array_equal(apart[:, 0], apart[:, 1])
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"hidden_layer_sizes": (8, 6)}, "hidden_layer_sizes differs"),
+        ({"initial_size": (1, 2)}, "initial_size differs"),
+        ({"target_size": (4, 8)}, "target_size differs"),
+        ({"target_size": "auto"}, "target_size='auto'"),
+    ],
+)
+def test_a_shared_size_needs_alike_layers(params, message):
+    from skgrow import GrowingMLPRegressor
+
+    X = np.random.RandomState(0).randn(20, 2)
+    model = GrowingMLPRegressor(**{"hidden_layer_sizes": (8, 8), **params}, shared_size=True)
+    with pytest.raises(ValueError, match=message):
+        model.fit(X, X[:, 0])
+
+
+def test_a_shared_size_refuses_layers_fitted_apart():
+    import warnings
+
+    from skgrow import GrowingMLPRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 2)
+    model = GrowingMLPRegressor(hidden_layer_sizes=(8, 8), max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, X[:, 0] * X[:, 1])
+    sizes = model._network.continuous_sizes()
+    assert sizes[0] != sizes[1]
+    model.set_params(warm_start=True, shared_size=True)
+    with pytest.raises(ValueError, match="fitted apart"):
+        model.fit(X, X[:, 0] * X[:, 1])
+
+
 def test_a_size_loss_gradient_needs_a_stochastic_solver():
     from skgrow import GrowingMLPRegressor
 

@@ -103,6 +103,38 @@ def test_size_gradient_matches_finite_differences(growth, capacities, z):
         assert float(analytic[layer]) == pytest.approx(numeric, rel=1e-6, abs=1e-8)
 
 
+@pytest.mark.parametrize("growth", ["controller", "auxiliary"])
+def test_a_shared_size_variable_gets_the_gradient_of_moving_every_layer(growth):
+    # shared_size: one variable sets every layer's z, so its gradient is the derivative
+    # of the objective when all of them move together, the size loss counted once
+    capacities, z = (5, 5, 5), (0.47, 0.47, 0.47)
+
+    def shared_network():
+        network = make_network(growth, "tanh", "identity", capacities, z)
+        network.growth = GrowthSettings(0.3, network.growth.target_variables, shared=True)
+        return network
+
+    X, Y, w = make_batch("identity", n=11)
+    network = shared_network()
+    loss = float(network.loss_and_gradient(X, Y, w, alpha=0.01))
+    analytic = network.size_variable_grads.clone()
+    assert torch.all(analytic == analytic[0]) and float(analytic[0]) != 0
+
+    separate = make_network(growth, "tanh", "identity", capacities, z)
+    separate_loss = float(separate.loss_and_gradient(X, Y, w, alpha=0.01))
+    # per layer, the size loss is counted in each of the three layers
+    assert separate_loss - loss == pytest.approx(2 * network._size_loss, rel=1e-9)
+    assert network._size_loss > 0
+
+    h, losses = 1e-6, []
+    for step in (h, -h):
+        shifted = shared_network()
+        shifted.size_variables.add_(step)
+        losses.append(float(shifted.loss_and_gradient(X, Y, w, alpha=0.01)))
+    numeric = (losses[0] - losses[1]) / (2 * h)
+    assert float(analytic[0]) == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+
+
 def test_task_loss_alone_moves_the_size_variable():
     # with no size penalty the size variable still gets the task loss's gradient
     network = make_network("auxiliary")

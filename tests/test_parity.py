@@ -581,6 +581,7 @@ def test_parameters_are_sklearns_plus_growth():
         "weight_init",
         "size_input",
         "size_gradient",
+        "shared_size",
     }
     for ours, theirs in [
         (GrowingMLPRegressor(), MLPRegressor()),
