@@ -225,15 +225,23 @@ def scaling_ratio(summary: pd.DataFrame, laws: pd.DataFrame, figure_dir: Path) -
     return save(figure, figure_dir, "scaling_ratio.png")
 
 
-def scaling_mse(rows: pd.DataFrame, figure_dir: Path) -> str:
-    figure, axes = regime_axes(list(rows["regime"].unique()), "test MSE (geometric mean)")
-    grouped = rows.groupby(["regime", "learning_rate", "run", "capacity"], sort=False)["test_mse"]
+def scaling_mse(
+    rows: pd.DataFrame,
+    figure_dir: Path,
+    value: str = "test_mse",
+    setting: str = "regime",
+    name: str = "scaling_test_mse.png",
+) -> str:
+    """Test loss (``value``) against capacity, one panel per setting (regime or task)."""
+    label = "test MSE" if value == "test_mse" else "test log-loss"
+    figure, axes = regime_axes(list(rows[setting].unique()), f"{label} (geometric mean)")
+    grouped = rows.groupby([setting, "learning_rate", "run", "capacity"], sort=False)[value]
     means = np.exp(grouped.apply(lambda v: np.log(v).mean())).reset_index()
-    for (regime, lr, run), group in means.groupby(["regime", "learning_rate", "run"], sort=False):
+    for (regime, lr, run), group in means.groupby([setting, "learning_rate", "run"], sort=False):
         style = "-" if run == "growing" else "--"
         axes[regime].plot(
             group["capacity"],
-            group["test_mse"],
+            group[value],
             style,
             marker="o",
             markersize=3,
@@ -243,7 +251,7 @@ def scaling_mse(rows: pd.DataFrame, figure_dir: Path) -> str:
     for axis in axes.values():
         axis.set_yscale("log")
         axis.legend(fontsize=7, ncol=2)
-    return save(figure, figure_dir, "scaling_test_mse.png")
+    return save(figure, figure_dir, name)
 
 
 def scaling_size(summary: pd.DataFrame, figure_dir: Path) -> str:

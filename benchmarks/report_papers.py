@@ -202,10 +202,13 @@ def lambda_figure(summary: pd.DataFrame, cell: dict, figure_dir: Path) -> str:
 # -- every claim in one table ----------------------------------------------------------------
 
 
-def claims_table(paper: pd.DataFrame | None, lambdas, scaling, table) -> list[str]:
+def claims_table(
+    paper: pd.DataFrame | None, lambdas, scaling, table, spirals=None
+) -> list[str]:
     """Claim, the authors' number, ours, verdict. ``paper`` is the paper summary (one row
     per comparison), ``lambdas`` the lambda summary, ``scaling`` a pair (stronger-baseline
-    summary, slopes); any may be None where its run is missing."""
+    summary, slopes), ``spirals`` a pair (spirals slopes, the authors' slopes by task); any
+    may be None where its run is missing."""
     rows = []
     if lambdas is not None:
         cell = lambdas[np.isclose(lambdas["lambda"], 0.266)]
@@ -346,15 +349,44 @@ def claims_table(paper: pd.DataFrame | None, lambdas, scaling, table) -> list[st
                     "measured (no claim to test)",
                 ]
             )
-    rows += [
-        [
-            "B scaling on spirals: slopes -0.24 / -0.25 (9 classes, static / growing)",
-            "-0.24 / -0.25",
-            "not run",
-            "not run",
-        ],
-    ]
+    rows += spirals_claims(spirals)
     return table(["claim", "the authors", "skgrow", "verdict"], rows)
+
+
+def spirals_claims(spirals) -> list[list[str]]:
+    """One claims row per spirals task: the static (authors' initialisation) and growing
+    slopes of test loss against capacity, each within 2 s.e. of the authors' or not."""
+    if spirals is None:
+        return [["B scaling on spirals: slopes of test loss against capacity", "", "not run", ""]]
+    slopes, authors = spirals
+    rows = []
+    for task, (static, growing) in authors.items():
+        cells = slopes[slopes["task"] == task].set_index("run")
+        if not {"growing", "static, authors' init"} <= set(cells.index):
+            rows.append([f"B scaling on {task}: slopes", "", "not run", ""])
+            continue
+        ours = cells.loc[["static, authors' init", "growing"]]
+        close = [
+            abs(r["slope"] - theirs) <= 2 * r["slope_se"]
+            for (_, r), theirs in zip(ours.iterrows(), (static, growing))
+        ]
+        outcome = {
+            (True, True): "reproduced (both within 2 s.e.)",
+            (True, False): "static reproduced, growing different",
+            (False, True): "growing reproduced, static different",
+            (False, False): "different",
+        }[tuple(close)]
+        rows.append(
+            [
+                f"B scaling on {task}: slope of test loss against capacity, static (the"
+                " authors' initialisation) / growing",
+                f"{static:+.2f} / {growing:+.2f} (capacities 4-1024, 2^15 points)",
+                " / ".join(f"{r['slope']:+.2f} ± {r['slope_se']:.2f}" for _, r in ours.iterrows())
+                + f" (capacities {ours['capacities'].iloc[0]}, 4096 points)",
+                outcome,
+            ]
+        )
+    return rows
 
 
 def claim_verdict(outcome: str) -> str:

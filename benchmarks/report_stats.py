@@ -104,24 +104,31 @@ def noiseless_summary(rows: pd.DataFrame) -> pd.DataFrame:
     return summarise_pairs(pairs, ["comparison"])
 
 
-def scaling_summary(rows: pd.DataFrame, reference: str = "static") -> pd.DataFrame:
-    """Per (regime, learning rate, capacity): paired test-MSE statistics of the growing
-    run against the ``reference`` run, and sizes."""
-    index = ["regime", "learning_rate", "capacity"]
+def scaling_summary(
+    rows: pd.DataFrame, reference: str = "static", value: str = "test_mse", setting: str = "regime"
+) -> pd.DataFrame:
+    """Per (setting, learning rate, capacity): paired statistics of ``value`` (the test
+    loss) of the growing run against the ``reference`` run, and sizes. The setting is
+    the regime (Bessel) or the task (spirals)."""
+    index = [setting, "learning_rate", "capacity"]
     rows = rows[rows["run"].isin(["growing", reference])]
-    summary = summarise_pairs(paired(rows, index, "test_mse"), index)
+    summary = summarise_pairs(paired(rows, index, value), index)
     growing = rows[rows["run"] == "growing"].groupby(index)["final_continuous_size"].mean()
     summary["growing_size"] = [growing.loc[tuple(k)] for k in summary[index].values]
     summary["baseline"] = reference
     return summary
 
 
-def stronger_baseline_summary(rows: pd.DataFrame) -> pd.DataFrame:
+def stronger_baseline_summary(
+    rows: pd.DataFrame, value: str = "test_mse", setting: str = "regime"
+) -> pd.DataFrame:
     """``scaling_summary`` against, per setting, the static run with the lower mean test
-    MSE (the stronger baseline) among those stored."""
+    loss (the stronger baseline) among those stored."""
     references = [run for run in dict.fromkeys(rows["run"]) if run != "growing"]
-    summaries = pd.concat([scaling_summary(rows, r) for r in references], ignore_index=True)
-    index = ["regime", "learning_rate", "capacity"]
+    summaries = pd.concat(
+        [scaling_summary(rows, r, value, setting) for r in references], ignore_index=True
+    )
+    index = [setting, "learning_rate", "capacity"]
     best = summaries.groupby(index, sort=False)["reference_mean"].idxmin()
     return summaries.loc[best.values].reset_index(drop=True)
 
@@ -137,15 +144,18 @@ def capacity_fits(frame: pd.DataFrame, keys: list[str], value: str):
         yield dict(zip(keys, key)), fit, span
 
 
-def capacity_slopes(rows: pd.DataFrame, smallest: int = 4) -> pd.DataFrame:
-    """Per (regime, learning rate, run): the slope of log10 mean test MSE against log10
-    capacity, over capacities from ``smallest`` (the authors' figure starts at 4)."""
-    keys = ["regime", "learning_rate", "run"]
+def capacity_slopes(
+    rows: pd.DataFrame, smallest: int = 4, value: str = "test_mse", setting: str = "regime"
+) -> pd.DataFrame:
+    """Per (setting, learning rate, run): the slope of log10 mean ``value`` (the test loss)
+    against log10 capacity, over capacities from ``smallest`` (the authors' figure starts
+    at 4)."""
+    keys = [setting, "learning_rate", "run"]
     rows = rows[rows["capacity"] >= smallest]
-    means = rows.groupby([*keys, "capacity"], sort=False)["test_mse"].mean().reset_index()
+    means = rows.groupby([*keys, "capacity"], sort=False)[value].mean().reset_index()
     return pd.DataFrame(
         dict(key, slope=fit.slope, slope_se=fit.stderr, capacities=span)
-        for key, fit, span in capacity_fits(means, keys, "test_mse")
+        for key, fit, span in capacity_fits(means, keys, value)
     )
 
 

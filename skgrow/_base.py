@@ -28,9 +28,8 @@ from skgrow._entry import NEW_NEURONS
 from skgrow._export import fold_gates, from_sklearn, to_sklearn, to_torch
 from skgrow._growth import (
     GROWTH_METHODS,
+    GROWTH_NAMES,
     size_pace,
-    size_step_rates,
-    size_variable,
     sizes_per_layer,
 )
 from skgrow._layout import WEIGHT_INITS, Architecture, GrowthSettings
@@ -131,7 +130,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "growth": [StrOptions(set(GROWTH_METHODS))],
+        "growth": [StrOptions(GROWTH_NAMES)],  # the registered methods (_growth.register)
         "size_penalty": [Interval(Real, 0, None, closed="left")],
         "initial_size": [Interval(Real, 0, None, closed="left"), "array-like"],
         "target_size": [
@@ -259,10 +258,12 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                 "size_gradient='size_loss' needs solver='adam' or 'sgd': L-BFGS minimises one"
                 " objective, whose gradient includes the task loss's part."
             )
-        if self.size_input == "neurons" and self.growth == "controller":
+        method = GROWTH_METHODS[self.growth]
+        if method.grows and self.size_input not in method.size_inputs:
             raise ValueError(
-                "size_input='neurons' is defined for growth='auxiliary' (method A, whose size "
-                "variable counts neurons); with growth='controller' use size_input='fraction'."
+                f"size_input={self.size_input!r} is not defined for growth={self.growth!r},"
+                f" which takes size_input in {method.size_inputs} (size_input='neurons' is"
+                " defined for growth='auxiliary': method A, whose size variable counts neurons)."
             )
 
     def _capacities(self) -> tuple[int, ...]:
@@ -278,7 +279,8 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             target = tuple(1.0 for _ in capacities)
         else:
             target = sizes_per_layer(self.target_size, capacities, "target_size")
-        variables = tuple(size_variable(self.growth, s, c) for s, c in zip(target, capacities))
+        variable = GROWTH_METHODS[self.growth].variable
+        variables = tuple(variable(s, c) for s, c in zip(target, capacities))
         shared = bool(self.shared_size) and len(capacities) > 1
         if shared:
             self._check_shared_size(capacities, target)
@@ -307,7 +309,8 @@ class BaseGrowingMLP(BaseEstimator, ABC):
     def _initial_variables(self, capacities) -> tuple[float, ...]:
         """Size variable of each layer at the start of a fresh fit."""
         initial = sizes_per_layer(self.initial_size, capacities, "initial_size")
-        return tuple(size_variable(self.growth, s, c) for s, c in zip(initial, capacities))
+        variable = GROWTH_METHODS[self.growth].variable
+        return tuple(variable(s, c) for s, c in zip(initial, capacities))
 
     def _random_state_for_fit(self) -> np.random.RandomState:
         # An unseeded fit draws fresh entropy instead of using numpy's global RNG.
@@ -330,12 +333,13 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         """With the papers' rule (``size_learning_rate=None``), the rate of each size
         variable relative to ``learning_rate_init``.
 
-        With SGD, method A's variable ``z = S / N`` is stepped as gradient
-        descent on the paper's ``S`` (in neurons) would step it, which divides
-        its rate by ``N**2``; Adam is invariant to that rescaling.
+        With SGD, each size variable is stepped as gradient descent in its
+        method's own unit would step it (method A: the paper's ``S``, in
+        neurons, so ``z = S / N`` takes ``1 / N**2``); Adam is invariant to
+        that rescaling.
         """
-        if self.solver == "sgd" and arch.growth == "auxiliary":
-            return [1.0 / capacity**2 for capacity in arch.capacities]
+        if self.solver == "sgd":
+            return arch.method.sgd_rate_ratios(arch.capacities)
         return [1.0] * arch.n_hidden
 
     def _size_pace(self, planned_steps: int | None) -> float | None:
@@ -351,7 +355,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         pace, arch = self._size_pace(planned_steps), network.arch
         size_steps = None
         if pace is not None and arch.growing:
-            rates = size_step_rates(arch.growth, arch.capacities, self.size_penalty, pace)
+            rates = arch.method.step_rates(arch.capacities, self.size_penalty, pace)
             size_loss_only = isinstance(self.target_size, str) or self.size_gradient == "size_loss"
             size_steps = SizeSteps(rates, pace, size_loss_only)
         ratios = self._size_lr_ratios(arch)

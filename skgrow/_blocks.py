@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from skgrow._growth import GateParts, rounding_to
+from skgrow._growth import GrowthMethod, rounding_to
 
 Tensor = torch.Tensor
 
@@ -53,7 +53,8 @@ def shares_host_memory(device: torch.device) -> bool:
     return device.type == "cpu"
 
 
-def _host_dtype(dtype: torch.dtype) -> type:
+def host_precision(dtype: torch.dtype) -> type:
+    """The numpy type of a torch float dtype (float32 or float64), for host arithmetic."""
     return np.float32 if dtype == torch.float32 else np.float64
 
 
@@ -61,7 +62,7 @@ class GateVectors:
     """Per neuron of one layer: its L2 factor, gate, gate derivative by ``z`` and activity.
 
     Four rows of one (4, capacity) matrix, so that the first three multiply a
-    block of the next layer's weights in one operation (``stacked``):
+    block of the next layer's weights in one operation (``LayerViews.stacked_gates``):
 
     * ``decay``: ``l2`` where the neuron is active (gate not zero), else 0, with
       ``l2`` the current L2 coefficient: the L2 term of the weights is taken
@@ -82,13 +83,13 @@ class GateVectors:
     def __init__(
         self,
         capacity: int,
-        gate_parts: Callable[[float, int, Callable[[float], float]], GateParts],
+        method: GrowthMethod,
         dtype: torch.dtype,
         device: torch.device,
     ):
         self.capacity = capacity
-        self.gate_parts = gate_parts  # of the growth method (``_growth.GATE_PARTS``)
-        precision = _host_dtype(dtype)
+        self.gate_parts = method.gate_parts
+        precision = host_precision(dtype)
         self.rounded = rounding_to(precision)
         self.host = np.zeros((4, capacity), dtype=precision)
         self.on_host = shares_host_memory(device)
@@ -96,8 +97,7 @@ class GateVectors:
             self.rows = torch.from_numpy(self.host)
         else:
             self.rows = torch.zeros((4, capacity), dtype=dtype, device=device)
-        self.decay, self.gate, self.derivative, self.active = self.rows
-        self.stacked = self.rows[:3]
+        self.decay, self.active = self.rows[self.DECAY], self.rows[self.ACTIVE]
         self._host_rows = tuple(memoryview(row) for row in self.host)
         # what slices of the rows are set from: 1, 0, and the L2 coefficient
         self._ones = memoryview(np.ones(capacity, dtype=precision))

@@ -1,4 +1,4 @@
-"""Gates and size losses of the growth methods (DESIGN.md section 2).
+"""The growth methods (DESIGN.md section 2): each one class behind :class:`GrowthMethod`.
 
 Every hidden layer of capacity ``N`` owns one trainable scalar, its *size
 variable* ``z``. skgrow keeps ``z`` on a capacity scale (``z = 1`` means the
@@ -21,17 +21,23 @@ last, and in between at most one neuron is partly on; only that neuron's gate
 depends on ``z`` (the others are saturated). So a layer's gates are three
 numbers, computed here on the host from ``z``: how many neurons are active,
 the gate of the last active one, and that gate's derivative by ``z``.
+
+A growth method is a subclass of :class:`GrowthMethod` that says those three
+numbers (``gate_parts``), the size they make (``size``) and its inverse
+(``variable``), and how the size loss measures a distance in ``z``
+(``size_scale``); the size loss, its gradient and the size variables'
+learning rates follow from these. ``register`` makes it an estimator's
+``growth`` option (docs/architecture.md shows a whole one).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import NamedTuple
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from typing import ClassVar, NamedTuple
 
 import numpy as np
-
-GROWTH_METHODS = ("controller", "auxiliary", "none")
 
 
 def smooth_step(n: float) -> float:
@@ -93,28 +99,157 @@ def rounding_to(precision: type) -> Callable[[float], float]:
     return rounded
 
 
-def auxiliary_gate_parts(
-    z: float, capacity: int, rounded: Callable[[float], float] = float
-) -> GateParts:
-    """Method A: neuron ``m`` has gate ``theta(S - m + 1)``, ``S = capacity * z``.
-
-    ``rounded`` (``rounding_to``) rounds to the network's precision: ``S`` is
-    rounded as the product computed in that precision would be, so that a
-    float32 size of exactly 4 neurons does not switch on a fifth at 1e-14.
-    """
-    S = rounded(capacity * z)
-    if not S > 0.0:  # a NaN size (a diverging step) too: its loss ends the epoch as diverged
+def saturated_gates(k: float, capacity: int) -> GateParts | None:
+    """The gates of a layer of ``k`` neurons where none is partly on (``k`` whole, at
+    most 0, NaN, or the capacity), else None."""
+    if not k > 0.0:  # a NaN size (a diverging step) too: its loss ends the epoch as diverged
         return 0, 1.0, 0.0
-    if S >= capacity:
+    if k >= capacity:
         return capacity, 1.0, 0.0
-    n_full = math.floor(S)
-    fraction = S - n_full
-    if fraction == 0.0:
-        return n_full, 1.0, 0.0
-    gate = smooth_step(fraction)
-    if gate == 1.0:
-        return n_full + 1, 1.0, 0.0
-    return n_full + 1, gate, capacity * smooth_step_derivative(fraction)
+    if k == math.floor(k):
+        return math.floor(k), 1.0, 0.0
+    return None
+
+
+class GrowthMethod(ABC):
+    """How a layer's size variable ``z`` (on the [0, 1] capacity scale) gates its neurons.
+
+    A subclass gives:
+
+    * ``gate_parts(z, capacity, rounded)``: ``(n_active, last_gate,
+      last_derivative)``, the first ``n_active - 1`` neurons fully on, the
+      last active one at ``last_gate``, the rest off, and d(last_gate)/dz
+      (0 unless that neuron is partly on). ``rounded`` rounds to the
+      network's precision (``rounding_to``): round the size in neurons with
+      it before comparing it with whole neurons;
+    * ``size(z, capacity)``: the size in neurons, the partly active neuron
+      included, and ``variable(size, capacity)``, its inverse;
+    * ``size_scale(capacity)``: the size loss is ``size_penalty * (scale *
+      (z - z_target)) ** 2`` (the distance in the method's own unit: 1 for a
+      control on [0, 1], ``capacity`` for a count of neurons);
+    * ``size_inputs``: what the layer's size input may carry ('fraction': ``z``;
+      'neurons': ``capacity * z``, for a method whose size is linear in ``z``).
+
+    ``grows`` is False only for the static method.
+    """
+
+    name: ClassVar[str]
+    grows: ClassVar[bool] = True
+    size_inputs: ClassVar[tuple[str, ...]] = ("fraction",)
+
+    @abstractmethod
+    def gate_parts(
+        self, z: float, capacity: int, rounded: Callable[[float], float] = float
+    ) -> GateParts:
+        """The layer's gates as ``(n_active, last_gate, last_derivative)``."""
+
+    @abstractmethod
+    def size(self, z: float, capacity: int) -> float:
+        """The layer's size in neurons, the fractional neuron included."""
+
+    @abstractmethod
+    def variable(self, size: float, capacity: int) -> float:
+        """The size variable ``z`` at which a layer holds ``size`` neurons."""
+
+    def size_scale(self, capacity: int) -> float:
+        """The size loss's unit: the distance one unit of ``z`` is in it."""
+        return 1.0
+
+    # -- what follows from the above ----------------------------------------------------
+
+    def gates(
+        self, z: float, capacity: int, rounded: Callable[[float], float] = float
+    ) -> LayerGates:
+        """The gates as :class:`LayerGates`."""
+        n, gate, derivative = self.gate_parts(z, capacity, rounded)
+        return LayerGates(n, gate, derivative, gate != 1.0)
+
+    def size_loss_and_gradient(
+        self,
+        z: Sequence[float],
+        target: Sequence[float],
+        capacities: Sequence[int],
+        penalty: float,
+    ) -> tuple[float, list[float]]:
+        """Size loss summed over layers, and its gradient by each layer's ``z``;
+        ``target`` holds the size variables at the target sizes."""
+        loss, gradient = 0.0, []
+        for value, goal, capacity in zip(z, target, capacities):
+            scale = self.size_scale(capacity)
+            distance = scale * (value - goal)
+            loss += distance * distance
+            gradient.append(2.0 * penalty * distance * scale)
+        return penalty * loss, gradient
+
+    def step_rates(
+        self, capacities: Sequence[int], size_penalty: float, pace: float
+    ) -> tuple[float, ...]:
+        """Gradient-step rate of each layer's size variable that moves it ``pace`` of the
+        way to its target per step, whatever the capacity (``size_learning_rate='auto'``).
+
+        A damped Newton step on the size loss: ``pace / (2 * size_penalty)`` in the
+        method's unit, divided by ``size_scale ** 2`` in ``z``. Without a size loss
+        (``size_penalty=0``) the rate is ``pace`` itself.
+        """
+        rate = pace / (2.0 * size_penalty) if size_penalty > 0 else pace
+        return tuple(rate / self.size_scale(capacity) ** 2 for capacity in capacities)
+
+    def sgd_rate_ratios(self, capacities: Sequence[int]) -> list[float]:
+        """The papers' rule (``size_learning_rate=None``) with SGD: each size variable's
+        rate relative to the weights' is that of gradient descent in the method's unit,
+        ``1 / size_scale ** 2`` in ``z`` (Adam is invariant to that rescaling)."""
+        return [1.0 / self.size_scale(capacity) ** 2 for capacity in capacities]
+
+    def exact_variable(self, size: float, capacity: int, precision: type) -> float:
+        """The size variable, in ``precision`` (``np.float32`` or ``float``), at which a
+        layer holds ``size`` neurons and no more: the next neuron's gate is exactly 0.
+
+        ``variable`` rounded to the precision can land one rounding error above
+        the size, which would switch on one more neuron with a tiny gate.
+        """
+        rounded, most = rounding_to(precision), math.ceil(size)
+        down, up = (np.array(bound, dtype=precision) for bound in (-np.inf, np.inf))
+        z = np.array(self.variable(size, capacity), dtype=precision)
+        while z > 0 and self.gate_parts(float(z), capacity, rounded)[0] > most:
+            z = np.nextafter(z, down)
+        for _ in range(4):  # the largest such z: the last neuron's gate as near 1 as it gets
+            higher = np.nextafter(z, up)
+            if higher > 1 or self.gate_parts(float(higher), capacity, rounded)[0] > most:
+                break
+            z = higher
+        return float(z)
+
+
+class AuxiliaryWeight(GrowthMethod):
+    """Method A: ``S = capacity * z`` neurons; neuron ``m`` (1-based) has gate
+    ``theta(S - m + 1)`` with the smooth step ``theta``; the size loss counts neurons."""
+
+    name = "auxiliary"
+    size_inputs = ("fraction", "neurons")
+
+    def gate_parts(
+        self, z: float, capacity: int, rounded: Callable[[float], float] = float
+    ) -> GateParts:
+        # S is rounded as the product computed in the network's precision would be, so
+        # that a float32 size of exactly 4 neurons does not switch on a fifth at 1e-14
+        S = rounded(capacity * z)
+        whole = saturated_gates(S, capacity)
+        if whole is not None:
+            return whole
+        n_full = math.floor(S)
+        gate = smooth_step(S - n_full)
+        if gate == 1.0:
+            return n_full + 1, 1.0, 0.0
+        return n_full + 1, gate, capacity * smooth_step_derivative(S - n_full)
+
+    def size(self, z: float, capacity: int) -> float:
+        return min(max(capacity * z, 0.0), float(capacity))
+
+    def variable(self, size: float, capacity: int) -> float:
+        return size / capacity
+
+    def size_scale(self, capacity: int) -> float:
+        return float(capacity)
 
 
 def controller_fraction(c: float) -> float:
@@ -122,60 +257,63 @@ def controller_fraction(c: float) -> float:
     return math.sin(0.5 * math.pi * c) ** 2
 
 
-def controller_gate_parts(
-    c: float, capacity: int, rounded: Callable[[float], float] = float
-) -> GateParts:
-    """Method B: neuron ``m`` has gate ``clip(k - m + 1, 0, 1)``, ``k = capacity * f(c)``.
+class ControllerMask(GrowthMethod):
+    """Method B: ``z`` is the control ``c``; ``k = capacity * sin(pi c / 2) ** 2`` neurons,
+    neuron ``m`` with gate ``clip(k - m + 1, 0, 1)``; the size loss measures ``c``."""
 
-    ``k`` is rounded to the network's precision as in :func:`auxiliary_gate_parts`.
-    """
-    k = rounded(capacity * controller_fraction(c))
-    if not k > 0.0:  # a NaN control too, as in auxiliary_gate_parts
-        return 0, 1.0, 0.0
-    if k >= capacity:
-        return capacity, 1.0, 0.0
-    n_full = math.floor(k)
-    fraction = k - n_full  # the partly active neuron's gate
-    if fraction == 0.0:
-        return n_full, 1.0, 0.0
-    return n_full + 1, fraction, capacity * _HALF_PI * math.sin(math.pi * c)
+    name = "controller"
 
+    def gate_parts(
+        self, z: float, capacity: int, rounded: Callable[[float], float] = float
+    ) -> GateParts:
+        k = rounded(capacity * controller_fraction(z))
+        whole = saturated_gates(k, capacity)
+        if whole is not None:
+            return whole
+        n_full = math.floor(k)
+        return n_full + 1, k - n_full, capacity * _HALF_PI * math.sin(math.pi * z)
 
-def auxiliary_gates(
-    z: float, capacity: int, rounded: Callable[[float], float] = float
-) -> LayerGates:
-    """The gates of method A as :class:`LayerGates` (see :func:`auxiliary_gate_parts`)."""
-    n, gate, derivative = auxiliary_gate_parts(z, capacity, rounded)
-    return LayerGates(n, gate, derivative, gate != 1.0)
-
-
-def controller_gates(
-    c: float, capacity: int, rounded: Callable[[float], float] = float
-) -> LayerGates:
-    """The gates of method B as :class:`LayerGates` (see :func:`controller_gate_parts`)."""
-    n, gate, derivative = controller_gate_parts(c, capacity, rounded)
-    return LayerGates(n, gate, derivative, gate != 1.0)
-
-
-GATE_FUNCTIONS = {"auxiliary": auxiliary_gates, "controller": controller_gates}
-GATE_PARTS = {"auxiliary": auxiliary_gate_parts, "controller": controller_gate_parts}
-
-
-def continuous_size(method: str, z: float, capacity: int) -> float:
-    """The layer's size in neurons, fractional neuron included."""
-    if method == "auxiliary":
-        return min(max(capacity * z, 0.0), float(capacity))
-    if method == "controller":
+    def size(self, z: float, capacity: int) -> float:
         return capacity * controller_fraction(z)
-    return float(capacity)
+
+    def variable(self, size: float, capacity: int) -> float:
+        fraction = min(max(size / capacity, 0.0), 1.0)
+        return 2.0 / math.pi * math.asin(math.sqrt(fraction))
 
 
-def size_variable(method: str, size: float, capacity: int) -> float:
-    """The size variable ``z`` at which a layer holds ``size`` neurons."""
-    fraction = size / capacity
-    if method == "controller":
-        return 2.0 / math.pi * math.asin(math.sqrt(min(max(fraction, 0.0), 1.0)))
-    return fraction
+class NoGrowth(GrowthMethod):
+    """The static network: every gate 1, no size variable."""
+
+    name = "none"
+    grows = False
+
+    def gate_parts(
+        self, z: float, capacity: int, rounded: Callable[[float], float] = float
+    ) -> GateParts:
+        return capacity, 1.0, 0.0
+
+    def size(self, z: float, capacity: int) -> float:
+        return float(capacity)
+
+    def variable(self, size: float, capacity: int) -> float:
+        return size / capacity
+
+
+GROWTH_METHODS: dict[str, GrowthMethod] = {}
+# the estimators' ``growth`` options: the same set object as their parameter
+# constraint holds, so that a registered method is accepted
+GROWTH_NAMES: set[str] = set()
+
+
+def register(method: GrowthMethod) -> GrowthMethod:
+    """Make ``method`` the estimators' ``growth=method.name``."""
+    GROWTH_METHODS[method.name] = method
+    GROWTH_NAMES.add(method.name)
+    return method
+
+
+for _method in (ControllerMask(), AuxiliaryWeight(), NoGrowth()):
+    register(_method)
 
 
 # size_learning_rate="auto": the share of a layer's way to its target that one step
@@ -190,66 +328,6 @@ def size_pace(planned_steps: int | None) -> float:
     (``partial_fit``), a tenth."""
     fill = FASTEST_FILL if planned_steps is None else GROWN_SHARE_OF_FIT * planned_steps
     return 3.0 / max(FASTEST_FILL, fill)
-
-
-def size_step_rates(
-    method: str, capacities: tuple[int, ...], size_penalty: float, pace: float
-) -> tuple[float, ...]:
-    """Gradient-step rate of each layer's size variable that moves it ``pace`` of the
-    way to its target per step, whatever the capacity.
-
-    A damped Newton step on the size loss: method A's ``S`` (in neurons) and
-    method B's ``c`` take ``pace / (2 * size_penalty)`` times their gradient.
-    In ``z = S / N`` that rate is divided by ``N ** 2``. Without a size loss
-    (``size_penalty=0``) the rate is ``pace`` itself.
-    """
-    rate = pace / (2.0 * size_penalty) if size_penalty > 0 else pace
-    if method == "auxiliary":
-        return tuple(rate / capacity**2 for capacity in capacities)
-    return tuple(rate for _ in capacities)
-
-
-def exact_size_variable(method: str, size: float, capacity: int, precision: type) -> float:
-    """The size variable, in ``precision`` (``np.float32`` or ``float``), at which a layer
-    holds ``size`` neurons and no more: the next neuron's gate is exactly 0.
-
-    ``size_variable`` rounded to the precision can land one rounding error
-    above the size, which would switch on one more neuron with a tiny gate.
-    """
-    parts, rounded, most = GATE_PARTS[method], rounding_to(precision), math.ceil(size)
-    down, up = (np.array(bound, dtype=precision) for bound in (-np.inf, np.inf))
-    z = np.array(size_variable(method, size, capacity), dtype=precision)
-    while z > 0 and parts(float(z), capacity, rounded)[0] > most:
-        z = np.nextafter(z, down)
-    for _ in range(4):  # the largest such z: the last neuron's gate as near 1 as it gets
-        higher = np.nextafter(z, up)
-        if higher > 1 or parts(float(higher), capacity, rounded)[0] > most:
-            break
-        z = higher
-    return float(z)
-
-
-def size_loss_and_gradient(
-    method: str,
-    z: list[float],
-    target: tuple[float, ...],
-    capacity: tuple[int, ...],
-    penalty: float,
-) -> tuple[float, list[float]]:
-    """Size loss summed over layers, and its gradient by each layer's ``z``.
-
-    ``target`` holds the size variables at the target sizes. Method A
-    measures the distance in neurons (``S = capacity * z``), method B in the
-    control ``c = z``.
-    """
-    auxiliary = method == "auxiliary"
-    loss, gradient = 0.0, []
-    for value, goal, n in zip(z, target, capacity):
-        scale = n if auxiliary else 1.0
-        distance = scale * (value - goal)
-        loss += distance * distance
-        gradient.append(2.0 * penalty * distance * scale)
-    return penalty * loss, gradient
 
 
 def sizes_per_layer(value, capacities: tuple[int, ...], name: str) -> tuple[float, ...]:

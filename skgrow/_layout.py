@@ -9,6 +9,8 @@ from functools import cached_property
 import numpy as np
 import torch
 
+from skgrow._growth import GROWTH_METHODS, GrowthMethod
+
 Tensor = torch.Tensor
 
 
@@ -28,9 +30,14 @@ class Architecture:
 
     # cached: read several times in every training step
     @cached_property
+    def method(self) -> GrowthMethod:
+        """The growth method (``_growth.GROWTH_METHODS``)."""
+        return GROWTH_METHODS[self.growth]
+
+    @cached_property
     def growing(self) -> bool:
         """Whether there are size variables: a growth method and hidden layers to grow."""
-        return self.growth != "none" and len(self.capacities) > 0
+        return self.method.grows and len(self.capacities) > 0
 
     @cached_property
     def n_hidden(self) -> int:
@@ -39,7 +46,7 @@ class Architecture:
     @cached_property
     def size_input_in_neurons(self) -> bool:
         """Whether the size inputs carry method A's size in neurons, not the variable."""
-        return self.size_input == "neurons" and self.growth == "auxiliary"
+        return self.size_input == "neurons" and "neurons" in self.method.size_inputs
 
     @cached_property
     def size_input_scales(self) -> tuple[float, ...]:

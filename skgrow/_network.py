@@ -33,18 +33,10 @@ from skgrow._blocks import (
     GateVectors,
     LayerViews,
     Workspace,
+    host_precision,
     shares_host_memory,
 )
-from skgrow._growth import (
-    GATE_FUNCTIONS,
-    GATE_PARTS,
-    LayerGates,
-    continuous_size,
-    exact_size_variable,
-    rounding_to,
-    size_loss_and_gradient,
-    size_variable,
-)
+from skgrow._growth import LayerGates, rounding_to
 from skgrow._layout import Architecture, GrowthSettings, Layout, initial_parameters
 
 Tensor = torch.Tensor
@@ -232,11 +224,11 @@ class GrowingNetwork:
             memoryview(self.size_variable_grads.numpy()) if on_host else None
         )
         self._one = theta.new_ones(1)
-        self._gate_function = GATE_FUNCTIONS.get(self.arch.growth)
-        self._rounded = rounding_to(np.float32 if theta.dtype == torch.float32 else float)
+        self._gate_function = self.arch.method.gates
+        self._rounded = rounding_to(host_precision(theta.dtype))
         growing = self.arch.growing
         self._gate_vectors = [
-            GateVectors(capacity, GATE_PARTS[self.arch.growth], theta.dtype, theta.device)
+            GateVectors(capacity, self.arch.method, theta.dtype, theta.device)
             for capacity in self.arch.capacities
             if growing
         ]
@@ -299,9 +291,9 @@ class GrowingNetwork:
         network, with zero outgoing weights in a static one.
         """
         widths = [coef.shape[1] for coef in coefs[:-1]]
-        precision = np.float32 if dtype == torch.float32 else float
+        precision = host_precision(dtype)
         variables = [
-            exact_size_variable(arch.growth, width, capacity, precision) if arch.growing else 0.0
+            arch.method.exact_variable(width, capacity, precision) if arch.growing else 0.0
             for width, capacity in zip(widths, arch.capacities)
         ]
         network = cls.initialize(arch, growth, variables, rng, dtype, device, weight_init)
@@ -318,19 +310,16 @@ class GrowingNetwork:
         assert network.active_sizes() == expected, "a layer's gates do not match its width"
         return network
 
-    def __getstate__(self) -> dict:
-        # Stored as numpy so that a model trained on a GPU loads anywhere.
-        return {
-            "arch": self.arch,
-            "growth": self.growth,
-            "theta": self.theta.detach().cpu().numpy(),
-            "dtype": str(self.theta.dtype).removeprefix("torch."),
-            "grown": list(self.grown),
-        }
+    def __deepcopy__(self, memo: dict) -> GrowingNetwork:
+        """A network with a copy of the parameters (views and scratch are built anew).
+        Saved models go through ``_persistence``."""
+        return GrowingNetwork(self.arch, self.growth, self.theta.detach().clone(), self.grown)
 
-    def __setstate__(self, state: dict) -> None:
-        theta = torch.from_numpy(np.array(state["theta"])).to(getattr(torch, state["dtype"]))
-        self.__init__(state["arch"], state["growth"], theta, state.get("grown"))
+    def __reduce__(self):
+        raise TypeError(
+            "A GrowingNetwork is saved through its estimator (pickle the fitted "
+            "GrowingMLPRegressor or GrowingMLPClassifier), not on its own."
+        )
 
     def with_capacities(
         self, capacities: tuple[int, ...], rng: np.random.RandomState, weight_init: str = "glorot"
@@ -341,11 +330,12 @@ class GrowingNetwork:
         neurons (clipped to the new capacity).
         """
         arch = replace(self.arch, capacities=capacities)
+        method = arch.method
         sizes = [
-            min(continuous_size(arch.growth, float(z), old), new)
+            min(method.size(float(z), old), new)
             for z, old, new in zip(self.size_variables.tolist(), self.arch.capacities, capacities)
         ]
-        variables = [size_variable(arch.growth, s, c) for s, c in zip(sizes, capacities)]
+        variables = [method.variable(s, c) for s, c in zip(sizes, capacities)]
         dtype, device = self.theta.dtype, self.theta.device
         resized = GrowingNetwork.initialize(
             arch, self.growth, variables, rng, dtype, device, weight_init
@@ -436,9 +426,9 @@ class GrowingNetwork:
         z = self._size_variable_values()
         if z == exact:  # every layer at its target
             return
-        method, capacities = self.arch.growth, self.arch.capacities
+        method, capacities = self.arch.method, self.arch.capacities
         for layer, (value, target, capacity) in enumerate(zip(z, targets, capacities)):
-            size = continuous_size(method, value, capacity)
+            size = method.size(value, capacity)
             if value != exact[layer] and abs(size - target) < ARRIVED:
                 self.size_variables[layer] = exact[layer]
 
@@ -461,14 +451,11 @@ class GrowingNetwork:
         """Each layer's target size in neurons and its exact size variable (cached)."""
         key = (self.growth.target_variables, self.theta.dtype)
         if self._targets_cache is None or self._targets_cache[0] != key:
-            method, capacities = self.arch.growth, self.arch.capacities
-            sizes = [
-                continuous_size(method, z, c)
-                for z, c in zip(self.growth.target_variables, capacities)
-            ]
-            precision = np.float32 if self.theta.dtype == torch.float32 else float
+            method, capacities = self.arch.method, self.arch.capacities
+            sizes = [method.size(z, c) for z, c in zip(self.growth.target_variables, capacities)]
+            precision = host_precision(self.theta.dtype)
             exact = [
-                exact_size_variable(method, size, capacity, precision)
+                method.exact_variable(size, capacity, precision)
                 for size, capacity in zip(sizes, capacities)
             ]
             self._targets_cache = (key, (sizes, exact))
@@ -500,10 +487,8 @@ class GrowingNetwork:
         capacities = self.arch.capacities
         if not self.arch.growing:
             return tuple(float(c) for c in capacities)
-        return tuple(
-            continuous_size(self.arch.growth, z, c)
-            for z, c in zip(self._size_variable_values(), capacities)
-        )
+        size = self.arch.method.size
+        return tuple(size(z, c) for z, c in zip(self._size_variable_values(), capacities))
 
     def active_sizes(self) -> tuple[int, ...]:
         """Neurons with a non-zero gate in each hidden layer."""
@@ -864,8 +849,8 @@ class GrowingNetwork:
 
         ``inputs`` are the layers' size inputs (``size_inputs``)."""
         arch = self.arch
-        self._size_loss, size_grad = size_loss_and_gradient(
-            arch.growth, z, self.growth.target_variables, arch.capacities, self.growth.size_penalty
+        self._size_loss, size_grad = arch.method.size_loss_and_gradient(
+            z, self.growth.target_variables, arch.capacities, self.growth.size_penalty
         )
         if self.growth.shared:  # the layers' terms are equal: the size loss counted once
             self._size_loss /= arch.n_hidden

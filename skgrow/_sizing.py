@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from skgrow._growth import size_variable
 from skgrow._network import GrowingNetwork, baseline_row_losses
 
 if TYPE_CHECKING:  # the training loop's data holder (it calls self-sizing, not back)
@@ -86,7 +85,7 @@ class SizingState:
         """Point each layer's size loss at its target."""
         arch = network.arch
         variables = tuple(
-            size_variable(arch.growth, t, c) for t, c in zip(self.targets, arch.capacities)
+            arch.method.variable(t, c) for t, c in zip(self.targets, arch.capacities)
         )
         network.growth = replace(network.growth, target_variables=variables)
 

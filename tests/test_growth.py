@@ -5,16 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from skgrow._growth import (
-    auxiliary_gates,
-    continuous_size,
-    controller_gates,
-    rounding_to,
-    size_loss_and_gradient,
-    size_variable,
-    sizes_per_layer,
-    smooth_step,
-)
+from skgrow._growth import GROWTH_METHODS, rounding_to, sizes_per_layer, smooth_step
+
+auxiliary_gates = GROWTH_METHODS["auxiliary"].gates
+controller_gates = GROWTH_METHODS["controller"].gates
 
 
 @pytest.mark.parametrize(
@@ -105,17 +99,17 @@ def test_gate_derivative_matches_finite_differences(gate_function, z):
 @pytest.mark.parametrize("method", ["auxiliary", "controller"])
 @pytest.mark.parametrize("size", [0.0, 1.5, 4.0, 10.0])
 def test_size_variable_round_trip(method, size):
-    z = size_variable(method, size, 10)
-    assert continuous_size(method, z, 10) == pytest.approx(size)
+    z = GROWTH_METHODS[method].variable(size, 10)
+    assert GROWTH_METHODS[method].size(z, 10) == pytest.approx(size)
 
 
 def test_size_losses_follow_design():
     z, target, capacity = [0.3], (0.5,), (9,)
-    loss, grad = size_loss_and_gradient("auxiliary", z, target, capacity, 0.1)
+    loss, grad = GROWTH_METHODS["auxiliary"].size_loss_and_gradient(z, target, capacity, 0.1)
     # method A: lambda (S - S_target)^2 in neurons, S = 9 z
     assert loss == pytest.approx(0.1 * (2.7 - 4.5) ** 2)
     assert grad[0] == pytest.approx(2 * 0.1 * (2.7 - 4.5) * 9)
-    loss, grad = size_loss_and_gradient("controller", z, target, capacity, 0.32)
+    loss, grad = GROWTH_METHODS["controller"].size_loss_and_gradient(z, target, capacity, 0.32)
     assert loss == pytest.approx(0.32 * 0.2**2)
     assert grad[0] == pytest.approx(2 * 0.32 * -0.2)
 

@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
 from skgrow._entry import RIDGE, fit_new_neurons
-from skgrow._growth import size_step_rates, size_variable
+from skgrow._growth import GROWTH_METHODS
 from skgrow._layout import Architecture, GrowthSettings
 from skgrow._network import GrowingNetwork
 from skgrow._training import AdamOptimizer, SizeSteps
@@ -29,7 +29,7 @@ def friedman():
 def network(capacities, initial, rng=0, growth="auxiliary", n_features=10):
     arch = Architecture(n_features, capacities, 1, "tanh", "identity", growth)
     targets = tuple(1.0 for _ in capacities)
-    variables = [size_variable(growth, s, c) for s, c in zip(initial, capacities)]
+    variables = [GROWTH_METHODS[growth].variable(s, c) for s, c in zip(initial, capacities)]
     return GrowingNetwork.initialize(
         arch,
         GrowthSettings(1.0, targets),
@@ -104,10 +104,10 @@ def test_each_neuron_is_new_once():
 def test_each_step_moves_a_layer_a_fraction_of_the_way_to_its_target(growth, friedman):
     # a damped Newton step on the size loss: rate r moves the size variable r of the way
     X, y = friedman
-    start, target = (size_variable(growth, s, 40) for s in (4.0, 30.0))
+    start, target = (GROWTH_METHODS[growth].variable(s, 40) for s in (4.0, 30.0))
     net = network((40,), (4.0,), growth=growth)
     net.growth = GrowthSettings(3.0, (target,))
-    rates = size_step_rates(growth, (40,), size_penalty=3.0, pace=0.1)
+    rates = GROWTH_METHODS[growth].step_rates((40,), size_penalty=3.0, pace=0.1)
     steps = SizeSteps(rates, limit=0.1, size_loss_only=True)
     optimizer = AdamOptimizer(net, 1e-3, [1.0], 0.9, 0.999, 1e-8, steps)
     net.loss_and_gradient(torch.tensor(X), torch.tensor(y[:, None]), None, 0.0)

@@ -9,7 +9,7 @@ import skgrow._blocks as blocks_module
 import skgrow._network as network_module
 from skgrow._blocks import block_size
 from skgrow._export import fold_gates
-from skgrow._growth import auxiliary_gates, controller_gates
+from skgrow._growth import GROWTH_METHODS
 from skgrow._layout import Architecture, GrowthSettings
 from skgrow._network import GrowingNetwork
 
@@ -203,7 +203,7 @@ def test_the_gate_vectors_follow_layers_that_grow_and_shrink(growth):
     # updated where the count changed only: must equal vectors built from scratch
     network = make_network(growth, capacities=(6,), z=(0.5,))
     vectors = network._gate_vectors[0]
-    gate_function = {"auxiliary": auxiliary_gates, "controller": controller_gates}[growth]
+    gate_function = GROWTH_METHODS[growth].gates
     steps = [(0.41, 0.1), (0.5, 0.1), (0.52, 0.3), (0.1, 0.3), (1.0, 0.3), (0.0, 0.3)]
     steps += [(0.3, 0.0), (0.93, 0.2), (0.93, 0.02), (0.95, None), (0.7, None)]
     l2 = 0.0

@@ -168,8 +168,10 @@ class _FakeNetwork:
     """What SizingState.apply touches: capacities, growth method, growth settings."""
 
     class arch:
+        from skgrow._growth import GROWTH_METHODS
+
         capacities = (64,)
-        growth = "auxiliary"
+        method = GROWTH_METHODS["auxiliary"]
 
     def __init__(self):
         from skgrow._layout import GrowthSettings
