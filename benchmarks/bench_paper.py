@@ -264,7 +264,10 @@ def method_b_comparisons() -> list[Comparison]:
             5_000,
             ("authors' init", "ablation"),
         )
-        for controllers, shared in (("a controller per layer", False), ("one shared controller", True))
+        for controllers, shared in (
+            ("a controller per layer", False),
+            ("one shared controller", True),
+        )
     ]
     comparisons += [
         Comparison(

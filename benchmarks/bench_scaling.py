@@ -254,9 +254,13 @@ def main() -> None:
     meta = {"command": command_line(), "mode": "quick" if args.quick else "full"}
     if args.task == "spirals":
         capacities = [2**k for k in range(2, 10)]
-        path = RESULTS_DIR / ("scaling_spirals_quick.json" if args.quick else "scaling_spirals.json")
+        path = RESULTS_DIR / (
+            "scaling_spirals_quick.json" if args.quick else "scaling_spirals.json"
+        )
         seeds, fraction = (1, 0.02) if args.quick else (6, 1.0)
-        run_benchmark(path, [FULL_BATCH], capacities, seeds, (3e-4,), fraction, meta, shard, SPIRALS)
+        run_benchmark(
+            path, [FULL_BATCH], capacities, seeds, (3e-4,), fraction, meta, shard, SPIRALS
+        )
         return
     regimes = [FULL_BATCH, MINI_BATCH]
     if args.quick:

@@ -202,9 +202,7 @@ def lambda_figure(summary: pd.DataFrame, cell: dict, figure_dir: Path) -> str:
 # -- every claim in one table ----------------------------------------------------------------
 
 
-def claims_table(
-    paper: pd.DataFrame | None, lambdas, scaling, table, spirals=None
-) -> list[str]:
+def claims_table(paper: pd.DataFrame | None, lambdas, scaling, table, spirals=None) -> list[str]:
     """Claim, the authors' number, ours, verdict. ``paper`` is the paper summary (one row
     per comparison), ``lambdas`` the lambda summary, ``scaling`` a pair (stronger-baseline
     summary, slopes), ``spirals`` a pair (spirals slopes, the authors' slopes by task); any

@@ -18,7 +18,6 @@ the same products that fold the gates into the weights.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np

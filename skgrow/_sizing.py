@@ -84,9 +84,7 @@ class SizingState:
     def apply(self, network: GrowingNetwork) -> None:
         """Point each layer's size loss at its target."""
         arch = network.arch
-        variables = tuple(
-            arch.method.variable(t, c) for t, c in zip(self.targets, arch.capacities)
-        )
+        variables = tuple(arch.method.variable(t, c) for t, c in zip(self.targets, arch.capacities))
         network.growth = replace(network.growth, target_variables=variables)
 
     @property

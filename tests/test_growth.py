@@ -194,7 +194,8 @@ def test_a_size_loss_gradient_grows_on_a_schedule_whatever_the_data(size_learnin
 
 
 @pytest.mark.parametrize(
-    "solver, size_learning_rate", [("adam", None), ("adam", "auto"), ("sgd", "auto"), ("lbfgs", None)]
+    "solver, size_learning_rate",
+    [("adam", None), ("adam", "auto"), ("sgd", "auto"), ("lbfgs", None)],
 )
 def test_a_shared_size_moves_every_layer_together(solver, size_learning_rate):
     import warnings
