@@ -23,8 +23,9 @@ def reference_gates(method, z, capacity):
     return (k - (m - 1)).clamp(0.0, 1.0)
 
 
-def reference_objective(network, params, X, Y, sample_weight, alpha):
-    """The objective of ``network`` evaluated at ``params`` (a flat tensor) by autograd."""
+def reference_forward(network, params, X):
+    """The logits of ``network`` at ``params`` (a flat tensor) on ``X``, and the sum of
+    squares of the weights between active neurons (the L2 term without its factor)."""
     arch, layout = network.arch, network.layout
     weights = [s.view(params) for s in layout.weights]
     biases = [s.view(params) for s in layout.biases]
@@ -58,6 +59,27 @@ def reference_objective(network, params, X, Y, sample_weight, alpha):
         prev_mask = mask
     logits = a @ weights[-1] + biases[-1]
     l2 = l2 + ((weights[-1] * prev_mask[:, None]) ** 2).sum()
+    return logits, l2
+
+
+def reference_predict(network, X):
+    """The outputs (values or probabilities) of ``network`` on numpy ``X``, as numpy."""
+    params = network.theta.detach().to(torch.float64)
+    logits, _ = reference_forward(network, params, torch.as_tensor(X, dtype=torch.float64))
+    out = {
+        "identity": lambda x: x,
+        "logistic": torch.sigmoid,
+        "softmax": lambda x: torch.softmax(x, dim=1),
+        "exp": torch.exp,
+    }[network.arch.out_activation](logits)
+    return out.numpy()
+
+
+def reference_objective(network, params, X, Y, sample_weight, alpha):
+    """The objective of ``network`` evaluated at ``params`` (a flat tensor) by autograd."""
+    arch = network.arch
+    z = network.layout.size_variables.view(params)
+    logits, l2 = reference_forward(network, params, X)
     out = arch.out_activation
     if out == "identity":
         per_sample = 0.5 * ((logits - Y) ** 2).sum(1)

@@ -8,14 +8,12 @@ unchanged.
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import ESTIMATORS, GROWTH_METHODS
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
 from skgrow._network import GrowingNetwork
-
-GROWTH_METHODS = ["controller", "auxiliary", "none"]
-ESTIMATORS = [GrowingMLPRegressor, GrowingMLPClassifier]
 
 
 def dataset(Estimator, n=30, n_features=4):

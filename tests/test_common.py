@@ -1,6 +1,7 @@
 """scikit-learn's own estimator checks, for both estimators and every growth method."""
 
 import pytest
+from conftest import GROWTH_METHODS
 from sklearn.utils.estimator_checks import (
     check_sample_weight_equivalence_on_dense_data,
     check_sample_weight_equivalence_on_sparse_data,
@@ -8,8 +9,6 @@ from sklearn.utils.estimator_checks import (
 )
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
-
-GROWTH_METHODS = ("controller", "auxiliary", "none")
 
 # the defaults; the same at a short budget (growth keeps up with training: the
 # training-quality checks pass after 30 epochs, as sklearn's MLPs do); self-sizing

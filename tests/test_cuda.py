@@ -6,13 +6,12 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from conftest import GROWTH_METHODS
 from sklearn.datasets import make_friedman1, make_moons
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-
-GROWTH_METHODS = ["controller", "auxiliary", "none"]
 
 
 @pytest.mark.parametrize("growth", GROWTH_METHODS)

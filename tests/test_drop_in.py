@@ -5,12 +5,11 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import GROWTH_METHODS
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
-
-GROWTH_METHODS = ["controller", "auxiliary", "none"]
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_breast_cancer, make_friedman1
+from conftest import friedman_data
+from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score
 from sklearn.neural_network import MLPClassifier
@@ -22,8 +23,7 @@ from skgrow._training import AdamOptimizer, SizeSteps
 
 @pytest.fixture(scope="module")
 def friedman():
-    X, y = make_friedman1(300, random_state=0)
-    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+    return friedman_data(300)
 
 
 def network(capacities, initial, rng=0, growth="auxiliary", n_features=10):

@@ -4,7 +4,8 @@ import sys
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification, make_friedman1
+from conftest import GROWTH_METHODS, friedman_data
+from sklearn.datasets import make_classification
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
@@ -16,7 +17,6 @@ pytest.importorskip("onnx")
 
 from skgrow.onnx import to_onnx  # noqa: E402
 
-GROWTH_METHODS = ["auxiliary", "controller", "none"]
 ARCHITECTURES = [(12,), (12, 8)]
 TOLERANCE = {"rtol": 1e-5, "atol": 1e-5}
 
@@ -57,8 +57,7 @@ def assert_grown_part_way(model, growth, sizes):
 
 @pytest.fixture(scope="module")
 def regression_data():
-    X, y = make_friedman1(100, random_state=0)
-    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+    return friedman_data(100)
 
 
 @pytest.fixture(scope="module")

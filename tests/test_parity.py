@@ -11,9 +11,9 @@ import re
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import ESTIMATORS, GROWTH_METHODS, outputs
 from sklearn.base import is_classifier, is_regressor
 from sklearn.datasets import (
-    load_digits,
     make_classification,
     make_friedman1,
     make_multilabel_classification,
@@ -21,32 +21,12 @@ from sklearn.datasets import (
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import PoissonRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
-from sklearn.preprocessing import StandardScaler
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
-
-GROWTH_METHODS = ["controller", "auxiliary", "none"]
-ESTIMATORS = [GrowingMLPRegressor, GrowingMLPClassifier]
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(n_class=3, return_X_y=True)
-    return X[:150] / 16, y[:150]
-
-
-@pytest.fixture(scope="module")
-def friedman():
-    X, y = make_friedman1(200, random_state=0)
-    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
 
 
 def data_for(Estimator, friedman, digits):
     return friedman if Estimator is GrowingMLPRegressor else digits
-
-
-def outputs(model, X):
-    return model.predict(X) if is_regressor(model) else model.predict_proba(X)
 
 
 # -- lbfgs ----------------------------------------------------------------------------------
@@ -381,15 +361,30 @@ def test_zero_sample_weight_removes_rows(Estimator, growth, friedman, digits):
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_sample_weight_in_partial_fit(Estimator, friedman, digits):
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_sample_weight_in_partial_fit_is_sklearns(Estimator, solver, friedman, digits):
     X, y = data_for(Estimator, friedman, digits)
     kwargs = {"classes": np.unique(y)} if Estimator is GrowingMLPClassifier else {}
-    # sgd: the first Adam step is (nearly) the sign of the gradient, whatever the weights
-    settings = dict(hidden_layer_sizes=(5,), solver="sgd", learning_rate_init=0.1, random_state=0)
-    plain = Estimator(**settings).partial_fit(X, y, **kwargs)
-    weighted = Estimator(**settings)
-    weighted.partial_fit(X, y, sample_weight=np.linspace(0, 2, len(y)), **kwargs)
-    assert not np.allclose(outputs(plain, X), outputs(weighted, X))
+    settings = dict(
+        hidden_layer_sizes=(5,),
+        solver=solver,
+        learning_rate_init=0.1,
+        shuffle=False,
+        random_state=0,
+    )
+    Reference = MLPRegressor if Estimator is GrowingMLPRegressor else MLPClassifier
+    weights = np.linspace(0, 2, len(y))
+    ours = Estimator(growth="none", dtype="float64", **settings)
+    theirs = Reference(**settings)
+    for _ in range(3):
+        ours.partial_fit(X, y, sample_weight=weights, **kwargs)
+        theirs.partial_fit(X, y, sample_weight=weights, **kwargs)
+    np.testing.assert_allclose(outputs(ours, X), outputs(theirs, X), rtol=1e-10, atol=1e-12)
+    # and the weights matter: without them the model differs
+    plain = Estimator(growth="none", dtype="float64", **settings)
+    for _ in range(3):
+        plain.partial_fit(X, y, **kwargs)
+    assert np.abs(outputs(plain, X) - outputs(ours, X)).max() > 1e-3
 
 
 # -- partial_fit -------------------------------------------------------------------------------

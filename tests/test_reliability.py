@@ -10,6 +10,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from conftest import ESTIMATORS, GROWTH_METHODS, outputs
 from sklearn.datasets import make_friedman1, make_moons
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
@@ -19,19 +20,12 @@ import skgrow._network
 import skgrow._training
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
 
-GROWTH_METHODS = ["controller", "auxiliary", "none"]
-ESTIMATORS = [GrowingMLPRegressor, GrowingMLPClassifier]
-
 
 def dataset(Estimator, n=120, seed=0):
     if Estimator is GrowingMLPRegressor:
         X, y = make_friedman1(n, random_state=seed)
         return X, (y - y.mean()) / y.std()
     return make_moons(n, noise=0.2, random_state=seed)
-
-
-def outputs(model, X):
-    return model.predict(X) if isinstance(model, GrowingMLPRegressor) else model.predict_proba(X)
 
 
 def fitted_state(model) -> dict:

@@ -3,12 +3,11 @@ ends bit-identical to the fit that was never interrupted: weights, optimiser mom
 learning-rate schedule, shuffling, stopping counters and sizes all carried."""
 
 import pickle
-import warnings
 
 import numpy as np
 import pytest
+from conftest import fit_quietly
 from sklearn.datasets import make_friedman1, make_moons
-from sklearn.exceptions import ConvergenceWarning
 
 import skgrow._training
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
@@ -53,13 +52,6 @@ def make(name, **extra):
         **params,
         **extra,
     )
-
-
-def fit_quietly(model, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", UserWarning)  # "Training interrupted by user."
-        return model.fit(X, y)
 
 
 def interrupt_at(monkeypatch, epoch, how):

@@ -4,16 +4,13 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import standardized
 from sklearn.datasets import load_iris, make_friedman1, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
 from skgrow._sizing import SizingState, _paired_gain
-
-
-def standardized(X, y):
-    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
 
 
 @pytest.fixture(scope="module")
