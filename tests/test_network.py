@@ -178,24 +178,23 @@ def test_folded_weights_compute_the_gated_network(growth, activation):
     np.testing.assert_allclose(probabilities, network.predict(X).numpy(), rtol=1e-12, atol=1e-14)
 
 
-def test_the_decayed_weights_are_those_between_active_neurons_times_l2():
+def test_the_l2_term_covers_the_weights_between_active_neurons():
     network = make_network("auxiliary", capacities=(5, 4), z=(0.47, 0.61))  # 2.35 and 2.44
     X, Y, w = make_batch("identity")
-    network.loss_and_gradient(X, Y, w, alpha=0.01)
-    l2 = 0.01 / float(w.sum())
-    views = network._views
-    assert views.blocks == (5, 4)  # whole layers: the masks do all the work
+    without = float(network.loss_and_gradient(X, Y, w, alpha=0.0))
+    with_l2 = float(network.loss_and_gradient(X, Y, w, alpha=0.01))
+    assert network.active_sizes() == (3, 3)
     weights = [w.numpy() for w in network.weights]
-    expected = [np.zeros((3, 5)), np.zeros((5, 4)), np.zeros((4, 2))]
-    expected[0][:, :3] = weights[0][:, :3]
-    expected[1][:3, :3] = weights[1][:3, :3]
-    expected[2][:3, :] = weights[2][:3, :]
-    for layer_views, block in zip(views.layers, expected):
-        np.testing.assert_allclose(layer_views.decayed_weight.numpy(), l2 * block, rtol=1e-15)
-    for layer_views, v in zip(views.layers, network.size_weights):
-        np.testing.assert_allclose(
-            layer_views.decayed_size_weight.numpy(), l2 * v.numpy() * [1, 1, 1, 0, 0][: len(v)]
-        )
+    active = (
+        weights[0][:, :3],
+        weights[1][:3, :3],
+        weights[2][:3, :],
+        network.size_weights[0].numpy()[:3],
+        network.size_weights[1].numpy()[:3],
+    )
+    squares = sum(float((block**2).sum()) for block in active)
+    expected = 0.5 * 0.01 * squares / float(w.sum())
+    assert with_l2 - without == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize("growth", ["controller", "auxiliary"])
