@@ -1,4 +1,4 @@
-"""Which neurons a training step computes, and views of their parameters.
+"""Which neurons a training step computes, the views of their parameters, and scratch memory.
 
 A growing layer computes a *block*: its active neurons rounded up to a
 multiple of 1/64 of its capacity (at least 8 neurons). The rest of the
@@ -58,14 +58,14 @@ def host_precision(dtype: torch.dtype) -> type:
 
 
 class GateVectors:
-    """Per neuron of one layer: its L2 factor, gate, gate derivative by ``z`` and activity.
+    """Per neuron of one layer: its L2 mask, gate, gate derivative by ``z`` and activity.
 
     Four rows of one (4, capacity) matrix, so that the first three multiply a
-    block of the next layer's weights in one operation (``LayerViews.stacked_gates``):
+    block of the next layer's weights in one operation (``GatedInputViews``):
 
-    * ``decay``: ``l2`` where the neuron is active (gate not zero), else 0, with
-      ``l2`` the current L2 coefficient: the L2 term of the weights is taken
-      from weights already multiplied by it;
+    * ``l2_mask``: ``l2`` where the neuron is active (gate not zero), else 0, with
+      ``l2`` the current L2 coefficient: the product with the weights is the L2
+      term's gradient;
     * ``gate``: 1 for the first ``n_active - 1`` neurons, the partly active
       neuron's gate, then 0;
     * ``derivative``: d(gate)/dz, not zero for the partly active neuron only;
@@ -77,7 +77,7 @@ class GateVectors:
     plain Python item and slice assignments, cheaper than numpy's.
     """
 
-    DECAY, GATE, DERIVATIVE, ACTIVE = range(4)
+    L2_MASK, GATE, DERIVATIVE, ACTIVE = range(4)
 
     def __init__(
         self,
@@ -96,7 +96,7 @@ class GateVectors:
             self.rows = torch.from_numpy(self.host)
         else:
             self.rows = torch.zeros((4, capacity), dtype=dtype, device=device)
-        self.decay, self.active = self.rows[self.DECAY], self.rows[self.ACTIVE]
+        self.l2_mask, self.active = self.rows[self.L2_MASK], self.rows[self.ACTIVE]
         self._host_rows = tuple(memoryview(row) for row in self.host)
         # what slices of the rows are set from: 1, 0, and the L2 coefficient
         self._ones = memoryview(np.ones(capacity, dtype=precision))
@@ -118,18 +118,18 @@ class GateVectors:
         """
         n, last_gate, last_derivative = self.gate_parts(z, self.capacity, self.rounded)
         old = self.n_active
-        decay, gate, derivative, active = self._host_rows
+        l2_mask, gate, derivative, active = self._host_rows
         if n != old:
             if n > old:  # the previously partial neuron is fully on now
                 ones, start = self._ones, old - 1 if old else 0
                 gate[start:n] = ones[start:n]
                 active[old:n] = ones[old:n]
-                decay[old:n] = self._l2s[old:n]
+                l2_mask[old:n] = self._l2s[old:n]
             else:
                 zeros = self._zeros
                 gate[n:old] = zeros[n:old]
                 active[n:old] = zeros[n:old]
-                decay[n:old] = zeros[n:old]
+                l2_mask[n:old] = zeros[n:old]
             if old:
                 derivative[old - 1] = 0.0
             self.n_active = n
@@ -138,7 +138,7 @@ class GateVectors:
                 self._update_block(n)
         if l2 is not None and l2 != self.l2:
             self._l2_row.fill(l2)
-            np.multiply(self.host[self.ACTIVE], l2, out=self.host[self.DECAY])
+            np.multiply(self.host[self.ACTIVE], l2, out=self.host[self.L2_MASK])
             self.l2 = l2
         if n:
             gate[n - 1] = last_gate
@@ -183,50 +183,89 @@ class Workspace:
         return buffer[:size].view(rows, cols)
 
 
-@dataclass(slots=True)
+# -- views of the computed blocks -----------------------------------------------------------
+#
+# A training step reads and writes its parameters, gradients and gates through views
+# into the network's flat buffers, one set per combination of block sizes, planned by
+# ``plan_views``. Every field of these records is set: a static network's layers have
+# ``LayerViews`` alone, a growing network's have ``GrowthViews`` besides.
+
+
+@dataclass(frozen=True, slots=True)
 class LayerViews:
-    """Views of the weights into one layer's computed block, their gradients, and gates.
+    """One layer's computed block: weights (n_in, n), bias (n,), their gradients, and the
+    weights the forward pass multiplies by, ``effective`` (the feeding layer's gates
+    folded in: ``h_prev @ (g * W)`` is formed, never ``h_prev * g``) and its transpose."""
 
-    The gates of the layer feeding this one are folded into these weights:
-    ``h_prev @ (g * W)`` is formed, never ``h_prev * g``.
-    """
-
-    weight: Tensor  # (n_in, n)
-    bias: Tensor  # (n,)
+    weight: Tensor
+    bias: Tensor
     weight_grad: Tensor
     bias_grad: Tensor
-    effective: Tensor  # the weights with the feeding gates folded in, (n_in, n)
-    effective_t: Tensor  # the same transposed
-    # growing networks: the weights between active neurons times the L2 coefficient,
-    # (n_in, n), in the L2 scratch. For the first layer, ``decayed_weights`` also
-    # holds the size input's weights as its last row (they follow the weights in
-    # the parameter buffer, so one product masks both)
-    decayed_weight: Tensor | None = None
-    # the first layer: its weights and size weights as one (n_features + 1, n) block,
-    # and the same rows of the L2 scratch
-    weight_and_size_weight: Tensor | None = None
-    decayed_weights: Tensor | None = None
-    # layers fed by a growing layer: the feeding layer's stacked gate rows (3, n_in, 1),
-    # what their product with the weights is written into (3, n_in, n): the decayed
-    # weights, the gated weights and the gate derivatives times the weights, and
-    # the gate column (n_in, 1) that scales the weight gradient
-    stacked_gates: Tensor | None = None
-    gate_products: Tensor | None = None
-    gated_weight: Tensor | None = None
-    derivative_weight_flat: Tensor | None = None
-    input_gate: Tensor | None = None
-    # the raw (ungated) weight gradient, (1, n_in * n); its own buffer when the
-    # block's gradient is not contiguous
-    raw_weight_grad: Tensor | None = None
-    raw_weight_grad_row: Tensor | None = None
-    # growing hidden layers only
-    size_weight: Tensor | None = None  # (n,) weights of the size input
-    size_weight_row: Tensor | None = None  # the same as (1, n)
-    size_weight_grad: Tensor | None = None
-    size_variable_grad: Tensor | None = None  # (1,)
-    active: Tensor | None = None  # (n,) 1 where this layer's gate is not zero
-    decay: Tensor | None = None  # (n,) the L2 coefficient where it is not zero
-    decayed_size_weight: Tensor | None = None  # (n,)
+    effective: Tensor
+    effective_t: Tensor
+
+
+@dataclass(frozen=True, slots=True)
+class GatedInputViews:
+    """A layer fed by a growing layer (all but the first of a growing network).
+
+    ``feeding_rows`` (3, n_in, 1) are the feeding layer's L2-mask, gate and
+    gate-derivative rows as columns; one product with the weights writes
+    ``gate_products`` (3, n_in, n): ``l2_gradient`` (the weights between active
+    neurons times the L2 coefficient: the L2 term's gradient), ``gated_weight``
+    (``g * W``) and the derivative products, read flat (``derivative_weight_flat``).
+    ``input_gate`` (n_in, 1) scales the weight gradient; ``raw_weight_grad`` holds
+    the ungated gradient (its own buffer where the block's gradient is not
+    contiguous), ``raw_weight_grad_row`` the same as (1, n_in * n).
+    """
+
+    feeding_rows: Tensor
+    gate_products: Tensor
+    l2_gradient: Tensor
+    gated_weight: Tensor
+    derivative_weight_flat: Tensor
+    input_gate: Tensor
+    raw_weight_grad: Tensor
+    raw_weight_grad_row: Tensor
+
+
+@dataclass(frozen=True, slots=True)
+class SizeInputViews:
+    """A growing hidden layer's own part (n neurons): its size input's weights
+    (``size_weight``, as (1, n) in ``size_weight_row``) and their gradient, its size
+    variable's gradient cell (1,), its ``active`` row (1 where the gate is not 0), its
+    ``l2_mask`` row (the L2 coefficient where active) and the size weights' L2 gradient."""
+
+    size_weight: Tensor
+    size_weight_row: Tensor
+    size_weight_grad: Tensor
+    size_variable_grad: Tensor
+    active: Tensor
+    l2_mask: Tensor
+    l2_size_gradient: Tensor
+
+
+@dataclass(frozen=True, slots=True)
+class FirstLayerViews:
+    """A growing network's first layer: its weights and size weights, which follow each
+    other in the parameter buffer, as one (n_features + 1, n) block, so that one product
+    writes their L2 gradients (``l2_gradients``; the weights' alone: ``l2_gradient``)."""
+
+    weight_and_size_weight: Tensor
+    l2_gradients: Tensor
+    l2_gradient: Tensor
+
+
+@dataclass(frozen=True, slots=True)
+class GrowthViews:
+    """A growing network's views besides ``LayerViews``: ``gated[l - 1]`` for layer ``l``
+    (1 to the output layer), ``sizes[l]`` for hidden layer ``l``, and ``l2_gradients``,
+    the part of the L2 scratch every step rewrites (each L2 gradient view lies in it)."""
+
+    first: FirstLayerViews
+    gated: tuple[GatedInputViews, ...]
+    sizes: tuple[SizeInputViews, ...]
+    l2_gradients: Tensor
 
 
 @dataclass(frozen=True)
@@ -234,7 +273,137 @@ class BlockViews:
     """Views of every layer (output layer last) for one set of block sizes."""
 
     blocks: tuple[int, ...]
-    layers: list[LayerViews]
-    decayed: Tensor | None  # the L2 scratch behind every ``decayed_*`` view, when growing
+    layers: tuple[LayerViews, ...]
+    growth: GrowthViews | None
     # per batch size: each hidden layer's activation, its gradient and its transpose
     activation_buffers: dict[int, list[tuple[Tensor, ...]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ParameterViews:
+    """Every layer's weights and biases at full capacity, as views into the parameter
+    buffer ``theta`` and its gradient ``grad``."""
+
+    weights: list[Tensor]
+    biases: list[Tensor]
+    weight_grads: list[Tensor]
+    bias_grads: list[Tensor]
+
+
+@dataclass(frozen=True)
+class GrowthBuffers:
+    """What a growing network's steps read and write besides ``ParameterViews``: the size
+    weights and their gradients, each size variable's gradient cell, the first layer's
+    weights and size weights as one block of ``theta`` and of ``grad``, each hidden
+    layer's ``GateVectors``, and the L2 scratch (``3 * n_regularized``: the L2
+    gradients from its start, the gated weights and the derivative products of the
+    layers after the first ``n_regularized`` and ``2 * n_regularized`` further on)."""
+
+    size_weights: list[Tensor]
+    size_weight_grads: list[Tensor]
+    size_variable_grads: list[Tensor]
+    first_with_size: Tensor
+    first_with_size_grad: Tensor
+    gate_vectors: list[GateVectors]
+    l2_scratch: Tensor
+    n_regularized: int
+
+
+def top_left(matrix: Tensor, rows: int, cols: int) -> Tensor:
+    """The first ``rows`` rows and ``cols`` columns of ``matrix``, made in one operation."""
+    return matrix.as_strided((rows, cols), matrix.stride(), matrix.storage_offset())
+
+
+def plan_views(
+    parameters: ParameterViews,
+    growth: GrowthBuffers | None,
+    blocks: tuple[int, ...],
+    n_features: int,
+    workspace: Workspace,
+) -> BlockViews:
+    """The views of a step whose hidden layers compute ``blocks`` neurons."""
+    dense, n_in = [], n_features
+    n_outputs = parameters.biases[-1].shape[0]
+    for layer, n in enumerate((*blocks, n_outputs)):
+        weight, weight_grad = parameters.weights[layer], parameters.weight_grads[layer]
+        if (n_in, n) != weight.shape:  # slicing costs about as much as a small product
+            weight, weight_grad = top_left(weight, n_in, n), top_left(weight_grad, n_in, n)
+        bias, bias_grad = parameters.biases[layer], parameters.bias_grads[layer]
+        if n < bias.shape[0]:
+            bias, bias_grad = bias[:n], bias_grad[:n]
+        dense.append((weight, bias, weight_grad, bias_grad))
+        n_in = n
+    growth_views = None
+    if growth is not None:
+        growth_views = _plan_growth_views(parameters, growth, dense, blocks, workspace)
+    layers = []
+    for layer, (weight, bias, weight_grad, bias_grad) in enumerate(dense):
+        effective = (
+            weight
+            if growth_views is None or layer == 0
+            else growth_views.gated[layer - 1].gated_weight
+        )
+        layers.append(LayerViews(weight, bias, weight_grad, bias_grad, effective, effective.t()))
+    return BlockViews(blocks, tuple(layers), growth_views)
+
+
+def _plan_growth_views(
+    parameters: ParameterViews,
+    growth: GrowthBuffers,
+    dense: list[tuple[Tensor, Tensor, Tensor, Tensor]],
+    blocks: tuple[int, ...],
+    workspace: Workspace,
+) -> GrowthViews:
+    """Gate, size input and L2 views of each layer, laid out in the L2 scratch."""
+    scratch, stride = growth.l2_scratch, growth.n_regularized
+    first = top_left(growth.first_with_size, growth.first_with_size.shape[0], blocks[0])
+    first_l2 = scratch.as_strided(first.shape, (blocks[0], 1))
+    first_views = FirstLayerViews(first, first_l2, first_l2[:-1])
+    offset = first.numel()
+    gated, sizes = [], []
+    for layer, (weight, _, weight_grad, _) in enumerate(dense):
+        rows, n = weight.shape
+        if layer > 0:
+            feeding = growth.gate_vectors[layer - 1].rows
+            capacity = feeding.shape[1]
+            products = scratch.as_strided((3, rows, n), (stride, n, 1), offset)
+            raw = weight_grad
+            if not raw.is_contiguous():
+                full_width = parameters.weights[layer].shape[1]
+                raw = workspace.matrix(f"raw gradient {layer}", rows, n, full_width)
+            gate_offset = feeding.storage_offset() + GateVectors.GATE * capacity
+            gated.append(
+                GatedInputViews(
+                    feeding_rows=feeding.as_strided((3, rows, 1), (capacity, 1, 1)),
+                    gate_products=products,
+                    l2_gradient=products[0],
+                    gated_weight=products[1],
+                    derivative_weight_flat=scratch.as_strided(
+                        (rows * n,), (1,), offset + 2 * stride
+                    ),
+                    input_gate=feeding.as_strided((rows, 1), (1, 1), gate_offset),
+                    raw_weight_grad=raw,
+                    raw_weight_grad_row=raw.view(1, -1),
+                )
+            )
+            offset += rows * n
+        if layer < len(blocks):
+            vectors = growth.gate_vectors[layer]
+            size_weight = growth.size_weights[layer][:n]
+            if layer == 0:
+                l2_size_gradient = first_l2[-1]
+            else:
+                l2_size_gradient = scratch[offset : offset + n]
+                offset += n
+            sizes.append(
+                SizeInputViews(
+                    size_weight=size_weight,
+                    size_weight_row=size_weight.view(1, n),
+                    size_weight_grad=growth.size_weight_grads[layer][:n],
+                    size_variable_grad=growth.size_variable_grads[layer],
+                    active=vectors.active[:n],
+                    l2_mask=vectors.l2_mask[:n],
+                    l2_size_gradient=l2_size_gradient,
+                )
+            )
+    return GrowthViews(first_views, tuple(gated), tuple(sizes), scratch[:offset])

@@ -31,9 +31,11 @@ import torch
 from skgrow._blocks import (
     BlockViews,
     GateVectors,
-    LayerViews,
+    GrowthBuffers,
+    ParameterViews,
     Workspace,
     host_precision,
+    plan_views,
     shares_host_memory,
 )
 from skgrow._growth import LayerGates, rounding_to
@@ -154,12 +156,14 @@ def baseline_row_losses(Y: Tensor, sample_weight: Tensor | None, out_activation:
 class Objective(NamedTuple):
     """One batch's objective, kept in parts so that no scalar is multiplied per step.
 
-    Its value is ``loss_sum / weight_sum + size_loss``: ``loss_sum`` sums the
-    loss (and the L2 term) over the batch, ``size_loss`` is a host float.
+    Its value is ``loss_sum / divisor + size_loss``: ``loss_sum`` sums the loss
+    (and the L2 term) over the batch without the loss's constant factor,
+    ``divisor`` is the batch's weight sum over that factor (``LOSS_SCALES``),
+    ``size_loss`` is a host float.
     """
 
     loss_sum: Tensor
-    weight_sum: float | Tensor
+    divisor: float
     size_loss: float
 
     def __float__(self) -> float:
@@ -167,7 +171,7 @@ class Objective(NamedTuple):
 
     def task_loss(self) -> float:
         """sklearn's objective of the batch: data loss and L2 term, no size loss."""
-        return float(self.loss_sum / self.weight_sum)
+        return float(self.loss_sum / self.divisor)
 
 
 class GrowingNetwork:
@@ -210,10 +214,6 @@ class GrowingNetwork:
         self.size_weight_grads = [s.view(grad) for s in layout.size_weights]
         self.bias_grads = [s.view(grad) for s in layout.biases]
         self.size_variable_grads = layout.size_variables.view(grad)
-        self._size_variable_grad_cells = [
-            self.size_variable_grads[layer : layer + 1]
-            for layer in range(layout.size_variables.size)
-        ]
         self._regularized = theta[: layout.n_regularized]
         self._regularized_grad = grad[: layout.n_regularized]
         # on the CPU the size variables are read and clipped through a memoryview of
@@ -226,30 +226,44 @@ class GrowingNetwork:
         self._one = theta.new_ones(1)
         self._gate_function = self.arch.method.gates
         self._rounded = rounding_to(host_precision(theta.dtype))
-        growing = self.arch.growing
-        self._gate_vectors = [
-            GateVectors(capacity, self.arch.method, theta.dtype, theta.device)
-            for capacity in self.arch.capacities
-            if growing
-        ]
-        # the L2 scratch: decayed weights from its start, with the gated weights and
-        # the gate-derivative products of later layers n_regularized and
-        # 2 * n_regularized further on (``_add_growth_views``)
-        self._decay_scratch = theta.new_zeros(3 * layout.n_regularized) if growing else None
-        if growing:  # the size input's weights follow the first layer's weights
-            first, size = layout.weights[0], layout.size_weights[0]
-            assert size.offset == first.offset + first.size, "layout changed"
-            rows = (first.shape[0] + 1, first.shape[1])
-            self._first_weights_and_size = [
-                buffer[first.offset : size.offset + size.size].view(rows)
-                for buffer in (theta, grad)
-            ]
+        self._parameters = ParameterViews(
+            self.weights, self.biases, self.weight_grads, self.bias_grads
+        )
+        self._growth_buffers = self._new_growth_buffers() if self.arch.growing else None
+        buffers = self._growth_buffers
+        self._gate_vectors = [] if buffers is None else buffers.gate_vectors
         self._workspace = Workspace(theta.dtype, theta.device)
         self._views: BlockViews | None = None
         self._constants: dict[float, Tensor] = {}
         self._size_loss = 0.0
         self._targets_cache: tuple | None = None
         self._size_gradient: list[float] = []
+
+    def _new_growth_buffers(self) -> GrowthBuffers:
+        layout, theta, grad = self.layout, self.theta, self.grad
+        # the size input's weights follow the first layer's weights: one block of both
+        first, size = layout.weights[0], layout.size_weights[0]
+        assert size.offset == first.offset + first.size, "layout changed"
+        rows = (first.shape[0] + 1, first.shape[1])
+        first_with_size, first_with_size_grad = (
+            buffer[first.offset : size.offset + size.size].view(rows) for buffer in (theta, grad)
+        )
+        return GrowthBuffers(
+            size_weights=self.size_weights,
+            size_weight_grads=self.size_weight_grads,
+            size_variable_grads=[
+                self.size_variable_grads[layer : layer + 1]
+                for layer in range(layout.size_variables.size)
+            ],
+            first_with_size=first_with_size,
+            first_with_size_grad=first_with_size_grad,
+            gate_vectors=[
+                GateVectors(capacity, self.arch.method, theta.dtype, theta.device)
+                for capacity in self.arch.capacities
+            ],
+            l2_scratch=theta.new_zeros(3 * layout.n_regularized),
+            n_regularized=layout.n_regularized,
+        )
 
     # -- construction and persistence -------------------------------------------------
 
@@ -527,89 +541,10 @@ class GrowingNetwork:
         if previous is None or any(new < old for new, old in zip(blocks, previous.blocks)):
             # neurons that left must not keep a gradient; new ones get theirs written
             self.grad.zero_()
-        layers, n_in = [], self.arch.n_features
-        for layer, n in enumerate((*blocks, self.arch.n_outputs)):
-            weight, weight_grad = self.weights[layer], self.weight_grads[layer]
-            if (n_in, n) != weight.shape:  # slicing costs about as much as a small product
-                weight, weight_grad = _top_left(weight, n_in, n), _top_left(weight_grad, n_in, n)
-            bias, bias_grad = self.biases[layer], self.bias_grads[layer]
-            if n < bias.shape[0]:
-                bias, bias_grad = bias[:n], bias_grad[:n]
-            layers.append(
-                dict(weight=weight, bias=bias, weight_grad=weight_grad, bias_grad=bias_grad)
-            )
-            n_in = n
-        decayed = self._add_growth_views(layers, blocks) if self.arch.growing else None
-        for views in layers:  # the weights the forward pass multiplies by
-            views["effective"] = views.get("gated_weight", views["weight"])
-            views["effective_t"] = views["effective"].t()
-        layer_views = [LayerViews(**views) for views in layers]
-        self._views = BlockViews(blocks, layer_views, decayed)
+        self._views = plan_views(
+            self._parameters, self._growth_buffers, blocks, self.arch.n_features, self._workspace
+        )
         return self._views
-
-    def _add_growth_views(self, layers: list[dict], blocks: tuple[int, ...]) -> Tensor:
-        """Gate, size input and L2 scratch views of each layer.
-
-        Returns the part of the L2 scratch holding decayed weights: every
-        entry of it is rewritten in each step.
-        """
-        scratch, stride = self._decay_scratch, self.layout.n_regularized
-        first, first_grad = (
-            _top_left(m, m.shape[0], blocks[0]) for m in self._first_weights_and_size
-        )
-        decayed_first = scratch.as_strided(first.shape, (blocks[0], 1))
-        layers[0].update(
-            weight_and_size_weight=first,
-            decayed_weights=decayed_first,
-            decayed_weight=decayed_first[:-1],
-            decayed_size_weight=decayed_first[-1],
-            size_weight_grad=first_grad[-1],
-        )
-        offset = first.numel()
-        for layer, views in enumerate(layers):
-            rows, n = views["weight"].shape
-            if layer > 0:
-                feeding = self._gate_vectors[layer - 1].rows
-                capacity = feeding.shape[1]
-                products = scratch.as_strided((3, rows, n), (stride, n, 1), offset)
-                raw = views["weight_grad"]
-                if not raw.is_contiguous():
-                    raw = self._workspace.matrix(
-                        f"raw gradient {layer}", rows, n, self.weights[layer].shape[1]
-                    )
-                views.update(
-                    # decay, gate and derivative rows of the feeding layer, as columns
-                    stacked_gates=feeding.as_strided((3, rows, 1), (capacity, 1, 1)),
-                    gate_products=products,
-                    decayed_weight=products[0],
-                    gated_weight=products[1],
-                    derivative_weight_flat=scratch.as_strided(
-                        (rows * n,), (1,), offset + 2 * stride
-                    ),
-                    input_gate=feeding.as_strided(
-                        (rows, 1), (1, 1), feeding.storage_offset() + GateVectors.GATE * capacity
-                    ),
-                    raw_weight_grad=raw,
-                    raw_weight_grad_row=raw.view(1, -1),
-                )
-                offset += rows * n
-            if layer < len(blocks):
-                vectors = self._gate_vectors[layer]
-                size_weight = self.size_weights[layer][:n]
-                views.update(
-                    size_weight=size_weight,
-                    size_weight_row=size_weight.view(1, n),
-                    size_variable_grad=self._size_variable_grad_cells[layer],
-                    active=vectors.active[:n],
-                    decay=vectors.decay[:n],
-                )
-                if layer > 0:
-                    views.update(
-                        size_weight_grad=self.size_weight_grads[layer][:n],
-                        decayed_size_weight=scratch[offset : offset + n],
-                    )
-                    offset += n
-        return scratch[:offset]
 
     def release_buffers(self) -> None:
         """Let go of the activation buffers and block views training keeps between steps."""
@@ -649,22 +584,21 @@ class GrowingNetwork:
     def _gate_weights(self, views: BlockViews) -> None:
         """Fold each layer's feeding gates into its weights (``g * W``), for a growing network.
 
-        One product per layer writes the gated weights, the decayed weights
-        (those between active neurons, times the L2 coefficient; the L2 term
-        is their norm divided by its square, their sum with the gradient its
-        gradient) and the gate-derivative products (``LayerViews``). The
-        first layer's weights and size weights are decayed in one product.
+        One product per layer writes the gated weights, the L2 gradients (the
+        weights between active neurons times the L2 coefficient) and the
+        gate-derivative products (``GatedInputViews``); the first layer's weights
+        and size weights are masked in one product.
         """
-        layers = views.layers
-        first = layers[0]
-        torch.mul(first.weight_and_size_weight, first.decay, out=first.decayed_weights)
-        for layer_views in layers[1:]:
-            torch.mul(layer_views.weight, layer_views.stacked_gates, out=layer_views.gate_products)
-        for layer_views in layers[1:-1]:  # the layer's own neurons mask its weights too
-            layer_views.decayed_weight.mul_(layer_views.active)
-            torch.mul(
-                layer_views.size_weight, layer_views.decay, out=layer_views.decayed_size_weight
-            )
+        growth = views.growth
+        assert growth is not None
+        first, sizes = growth.first, growth.sizes
+        torch.mul(first.weight_and_size_weight, sizes[0].l2_mask, out=first.l2_gradients)
+        for layer_views, gated in zip(views.layers[1:], growth.gated):
+            torch.mul(layer_views.weight, gated.feeding_rows, out=gated.gate_products)
+        # the hidden layers after the first: the layer's own neurons mask its weights too
+        for gated, own in zip(growth.gated, sizes[1:]):
+            gated.l2_gradient.mul_(own.active)
+            torch.mul(own.size_weight, own.l2_mask, out=own.l2_size_gradient)
 
     def _forward(
         self,
@@ -681,12 +615,13 @@ class GrowingNetwork:
         """
         a = X
         activate = self._activate
-        layers = views.layers
+        layers, growth = views.layers, views.growth
         for layer in range(len(layers) - 1):
             layer_views = layers[layer]
             bias = layer_views.bias
             if inputs:  # the size input joins the bias
-                bias = torch.add(bias, layer_views.size_weight, alpha=inputs[layer])  # (n,)
+                assert growth is not None
+                bias = torch.add(bias, growth.sizes[layer].size_weight, alpha=inputs[layer])
             if buffers is None:
                 pre = torch.addmm(bias, a, layer_views.effective)  # (batch, n)
             else:
@@ -787,22 +722,29 @@ class GrowingNetwork:
             d_pre.mul_(self._constant(1.0 / weight_sum))
         else:
             d_pre.mul_((sample_weight / weight_sum)[:, None])
-        if z:
-            self._growing_backward(X, d_pre, z, inputs, views, buffers)
-            if self.growth.shared:
-                self._share_size_gradient()
-        else:
-            self._static_backward(X, d_pre, views, buffers)
+        self._backward(X, d_pre, z, inputs, views, buffers)
+        if z and self.growth.shared:
+            self._share_size_gradient()
         if alpha:
-            if z:  # the decayed weights carry l2: their norm carries its square
-                decayed = views.decayed
-                factor = 0.5 * alpha / (self._loss_scale * l2 * l2)
-            else:
-                decayed = self._regularized
-                factor = 0.5 * alpha / self._loss_scale
-                self._regularized_grad.add_(decayed, alpha=l2)
-            loss_sum = torch.add(loss_sum, torch.dot(decayed, decayed), alpha=factor)
+            loss_sum = self._add_l2_term(loss_sum, views, alpha, l2)
         return Objective(loss_sum, weight_sum / self._loss_scale, self._size_loss)
+
+    def _add_l2_term(self, loss_sum: Tensor, views: BlockViews, alpha: float, l2: float) -> Tensor:
+        """``loss_sum`` plus the L2 term ``0.5 * alpha * ||W||^2`` (on its scale), W the
+        weights between active neurons; a static network's L2 gradient is added here.
+
+        ``l2`` is the L2 coefficient ``alpha / weight_sum``: the term's gradient by W
+        is ``l2 * W``. A growing network's backward pass has added that gradient
+        already, from views that hold it (``GrowthViews.l2_gradients``), so the
+        term's ``||W||^2`` is their squared norm over ``l2 ** 2``.
+        """
+        factor = 0.5 * alpha / self._loss_scale
+        if views.growth is None:
+            weights = self._regularized
+            self._regularized_grad.add_(weights, alpha=l2)
+            return torch.add(loss_sum, torch.dot(weights, weights), alpha=factor)
+        gradients = views.growth.l2_gradients
+        return torch.add(loss_sum, torch.dot(gradients, gradients), alpha=factor / (l2 * l2))
 
     def _share_size_gradient(self) -> None:
         """One size variable for every layer: each layer's copy takes the gradient of
@@ -816,27 +758,7 @@ class GrowingNetwork:
         """Whether every layer holds the same size variable (``shared_size``)."""
         return len(set(self._size_variable_values())) <= 1
 
-    def _static_backward(
-        self, X: Tensor, d_pre: Tensor, views: BlockViews, buffers: list[tuple[Tensor, ...]]
-    ) -> None:
-        """Gradients of a static network given ``d_pre``, the loss's gradient by the logits.
-
-        From the output layer down, ``d_pre`` is the loss's gradient by the
-        layer's pre-activation; the L2 term's is added by the caller.
-        """
-        derivative = self._activation_backward
-        for layer in range(self.arch.n_hidden, 0, -1):
-            layer_views = views.layers[layer]
-            activation, gradient, activation_t = buffers[layer - 1]
-            torch.mm(activation_t, d_pre, out=layer_views.weight_grad)
-            torch.sum(d_pre, dim=0, out=layer_views.bias_grad)
-            d_hidden = torch.mm(d_pre, layer_views.effective_t, out=gradient)  # (batch, n_in)
-            d_pre = d_hidden if derivative is None else derivative(d_hidden, activation)
-        first = views.layers[0]
-        torch.mm(X.t(), d_pre, out=first.weight_grad)
-        torch.sum(d_pre, dim=0, out=first.bias_grad)
-
-    def _growing_backward(
+    def _backward(
         self,
         X: Tensor,
         d_pre: Tensor,
@@ -845,68 +767,72 @@ class GrowingNetwork:
         views: BlockViews,
         buffers: list[tuple[Tensor, ...]],
     ) -> None:
-        """Gradients of a growing network, L2 and size terms included, as ``_static_backward``.
+        """Gradients given ``d_pre``, the loss's gradient by the logits (already divided
+        by the batch's weight sum); the size loss's too for a growing network, with the
+        L2 term's. ``z`` are the size variables and ``inputs`` the layers' size inputs
+        (both empty when static).
 
-        ``inputs`` are the layers' size inputs (``size_inputs``)."""
-        arch = self.arch
-        self._size_loss, size_grad = arch.method.size_loss_and_gradient(
-            z, self.growth.target_variables, arch.capacities, self.growth.size_penalty
-        )
-        if self.growth.shared:  # the layers' terms are equal: the size loss counted once
-            self._size_loss /= arch.n_hidden
-            size_grad = [gradient / arch.n_hidden for gradient in size_grad]
-        self._size_gradient = size_grad
+        From the output layer down, ``d_pre`` is the loss's gradient by the layer's
+        pre-activation. A layer fed by a growing layer is multiplied by that layer's
+        gates: its weight gradient is the ungated one times the gates, plus the L2
+        gradient; and the gradient by the feeding layer's size variable begins here,
+        with the gates' part (a gate's derivative times its row of the ungated
+        gradient dotted with its row of weights: only the partly active neuron's
+        derivative is not zero) and the size loss's, and ends in the feeding layer's
+        own iteration with its size input's part. A static network skips all of this.
+        """
+        growth = views.growth
+        size_grad: list[float] = []
+        if growth is not None:
+            arch = self.arch
+            self._size_loss, size_grad = arch.method.size_loss_and_gradient(
+                z, self.growth.target_variables, arch.capacities, self.growth.size_penalty
+            )
+            if self.growth.shared:  # the layers' terms are equal: the size loss counted once
+                self._size_loss /= arch.n_hidden
+                size_grad = [gradient / arch.n_hidden for gradient in size_grad]
+            self._size_gradient = size_grad
         layers, one, derivative = views.layers, self._one, self._activation_backward
-        top, scales = arch.n_hidden, arch.size_input_scales
+        top, scales = self.arch.n_hidden, self.arch.size_input_scales
         for layer in range(top, -1, -1):
             layer_views = layers[layer]
-            if layer:  # fed by a growing layer, through its gates
+            if layer:
                 activation, gradient, activation_t = buffers[layer - 1]
-                raw = torch.mm(activation_t, d_pre, out=layer_views.raw_weight_grad)
-                # the feeding layer's z gradient starts with the size loss's part and the
-                # gates': a gate's derivative by z times the gate's gradient, which is its
-                # row of the ungated weight gradient dotted with its row of weights. Only
-                # the partly active neuron's derivative is not zero; the product with the
-                # derivative vector picks its row without slicing it out
-                torch.addmv(
-                    one,
-                    layer_views.raw_weight_grad_row,
-                    layer_views.derivative_weight_flat,
-                    beta=size_grad[layer - 1],
-                    out=layers[layer - 1].size_variable_grad,
-                )
-                # the gated gradient plus the L2 term's (the decayed weights carry l2)
-                torch.addcmul(
-                    layer_views.decayed_weight,
-                    raw,
-                    layer_views.input_gate,
-                    out=layer_views.weight_grad,
-                )
-            else:  # the first layer: the L2 term's gradient comes with the product
-                torch.addmm(layer_views.decayed_weight, X.t(), d_pre, out=layer_views.weight_grad)
+                if growth is None:
+                    torch.mm(activation_t, d_pre, out=layer_views.weight_grad)
+                else:
+                    gated = growth.gated[layer - 1]
+                    raw = torch.mm(activation_t, d_pre, out=gated.raw_weight_grad)
+                    # the product with the derivative vector picks the partly active
+                    # neuron's row without slicing it out
+                    torch.addmv(
+                        one,
+                        gated.raw_weight_grad_row,
+                        gated.derivative_weight_flat,
+                        beta=size_grad[layer - 1],
+                        out=growth.sizes[layer - 1].size_variable_grad,
+                    )
+                    torch.addcmul(
+                        gated.l2_gradient, raw, gated.input_gate, out=layer_views.weight_grad
+                    )
+            elif growth is None:
+                torch.mm(X.t(), d_pre, out=layer_views.weight_grad)
+            else:  # the first layer: the L2 gradient comes with the product
+                torch.addmm(growth.first.l2_gradient, X.t(), d_pre, out=layer_views.weight_grad)
             bias_grad = torch.sum(d_pre, dim=0, out=layer_views.bias_grad)
-            if layer < top:
-                # the size input's weights: input * bias_grad plus their L2 term's gradient
+            if growth is not None and layer < top:
+                own = growth.sizes[layer]
+                # the size input's weights: input * bias_grad plus their L2 gradient
                 torch.add(
-                    layer_views.decayed_size_weight,
-                    bias_grad,
-                    alpha=inputs[layer],
-                    out=layer_views.size_weight_grad,
+                    own.l2_size_gradient, bias_grad, alpha=inputs[layer], out=own.size_weight_grad
                 )
-                # the size variable: its size input's part joins those of the size loss
-                # and of the gates (written with the layer above)
-                layer_views.size_variable_grad.addmv_(
-                    layer_views.size_weight_row, bias_grad, alpha=scales[layer]
-                )
+                # the size variable: its size input's part joins the gates' and the size
+                # loss's, written in the iteration of the layer above
+                own.size_variable_grad.addmv_(own.size_weight_row, bias_grad, alpha=scales[layer])
             if not layer:
                 return
             d_hidden = torch.mm(d_pre, layer_views.effective_t, out=gradient)  # (batch, n_in)
             d_pre = d_hidden if derivative is None else derivative(d_hidden, activation)
-
-
-def _top_left(matrix: Tensor, rows: int, cols: int) -> Tensor:
-    """The first ``rows`` rows and ``cols`` columns of ``matrix``, made in one operation."""
-    return matrix.as_strided((rows, cols), matrix.stride(), matrix.storage_offset())
 
 
 def static_forward(

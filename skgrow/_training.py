@@ -559,9 +559,9 @@ def run_epoch(
                 objective = train_step(network, optimizer, X, Y, w, settings)
                 n_rows = X.shape[0]
                 if on_host:
-                    total += float(objective.loss_sum) * n_rows / objective.weight_sum
+                    total += float(objective.loss_sum) * n_rows / objective.divisor
                 else:
-                    total.add_(objective.loss_sum, alpha=n_rows / objective.weight_sum)
+                    total.add_(objective.loss_sum, alpha=n_rows / objective.divisor)
                 size_total += objective.size_loss * n_rows
     return float(total) / n, size_total / n
 
