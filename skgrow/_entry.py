@@ -71,4 +71,5 @@ def readout_step(F: Tensor, D: Tensor, sample_weight: Tensor | None, alpha: floa
     gram = F.t() @ (F * shares)  # (k, k)
     ridge = RIDGE * float(gram.diagonal().mean()) + alpha / weight_sum + 1e-12
     gram.diagonal().add_(ridge)
-    return -torch.linalg.solve(gram, F.t() @ D)
+    solution: Tensor = torch.linalg.solve(gram, F.t() @ D)  # (torch.linalg is untyped)
+    return -solution

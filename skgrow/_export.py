@@ -11,6 +11,8 @@ layout: ``coefs_[i]`` is (fan_in, fan_out), ``intercepts_[i]`` is (fan_out,).
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from typing import Any, TypeAlias
 
 import numpy as np
 import torch
@@ -47,7 +49,13 @@ def fold_gates(network: GrowingNetwork) -> tuple[list[np.ndarray], list[np.ndarr
     return coefs, intercepts
 
 
-def _padded(coefs: list[np.ndarray], intercepts: list[np.ndarray]):
+# a layer's weights, (fan_in, fan_out)
+_Matrix: TypeAlias = np.ndarray[tuple[int, int], np.dtype[Any]]
+
+
+def _padded(
+    coefs: list[np.ndarray], intercepts: list[np.ndarray]
+) -> tuple[list[_Matrix], list[np.ndarray]]:
     """Give every empty hidden layer one neuron that feeds nothing forward.
 
     sklearn's MLPs (and ``torch.nn.Linear``) need at least one neuron per
@@ -197,7 +205,7 @@ class Exp(torch.nn.Module):
         return torch.exp(x)
 
 
-_MODULES = {
+_MODULES: dict[str, Callable[[], torch.nn.Module]] = {
     "identity": torch.nn.Identity,
     "logistic": torch.nn.Sigmoid,
     "tanh": torch.nn.Tanh,

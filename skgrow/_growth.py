@@ -35,9 +35,13 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 
 def smooth_step(n: float) -> float:
@@ -90,7 +94,8 @@ def rounding_to(precision: type) -> Callable[[float], float]:
     """
     if precision is float or np.dtype(precision) == np.float64:
         return float
-    cell = memoryview(np.zeros(1, dtype=precision))
+    # (numpy's stubs declare arrays buffers only from Python 3.12 on)
+    cell: memoryview[float] = memoryview(cast("Buffer", np.zeros(1, dtype=precision)))
 
     def rounded(value: float) -> float:
         cell[0] = value
@@ -208,8 +213,10 @@ class GrowthMethod(ABC):
         the size, which would switch on one more neuron with a tiny gate.
         """
         rounded, most = rounding_to(precision), math.ceil(size)
+        down: np.ndarray
+        up: np.ndarray
         down, up = (np.array(bound, dtype=precision) for bound in (-np.inf, np.inf))
-        z = np.array(self.variable(size, capacity), dtype=precision)
+        z: np.ndarray = np.array(self.variable(size, capacity), dtype=precision)
         while z > 0 and self.gate_parts(float(z), capacity, rounded)[0] > most:
             z = np.nextafter(z, down)
         for _ in range(4):  # the largest such z: the last neuron's gate as near 1 as it gets
@@ -330,7 +337,9 @@ def size_pace(planned_steps: int | None) -> float:
     return 3.0 / max(FASTEST_FILL, fill)
 
 
-def sizes_per_layer(value, capacities: tuple[int, ...], name: str) -> tuple[float, ...]:
+def sizes_per_layer(
+    value: ArrayLike | None, capacities: tuple[int, ...], name: str
+) -> tuple[float, ...]:
     """Broadcast ``initial_size`` / ``target_size`` to one size per hidden layer.
 
     ``value`` is a number of neurons for every layer, a sequence with one per

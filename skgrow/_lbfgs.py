@@ -78,16 +78,16 @@ def train_lbfgs(
 
 
 def _minimize(
-    network,
-    data,
-    history,
-    alpha,
-    max_iter,
-    max_fun,
-    tol,
-    verbose,
-    fixed_sizes=False,
-    fitted_new_neurons=False,
+    network: GrowingNetwork,
+    data: TrainingData,
+    history: TrainingHistory,
+    alpha: float,
+    max_iter: int,
+    max_fun: int,
+    tol: float,
+    verbose: bool,
+    fixed_sizes: bool = False,
+    fitted_new_neurons: bool = False,
 ) -> int:
     """One L-BFGS-B run from the current parameters; returns its iterations.
 
@@ -134,7 +134,7 @@ def _minimize(
 
     # size variables stay in [0, 1] (empty to full), as with the stochastic solvers, or
     # at their targets when self-sizing sets them
-    bounds = [(None, None)] * accepted.size
+    bounds: list[tuple[float | None, float | None]] = [(None, None)] * accepted.size
     size_slot = network.layout.size_variables
     sizes = [(0.0, 1.0)] * size_slot.size
     if fixed_sizes:
@@ -154,7 +154,7 @@ def _minimize(
         warnings.warn("Training interrupted by user.")
         _keep(network, history, accepted, alpha, data)
         raise _Interrupted from None
-    n_iter = _check_optimize_result("lbfgs", result, max_iter)
+    n_iter: int = _check_optimize_result("lbfgs", result, max_iter)
     if np.isfinite(result.fun) and np.all(np.isfinite(result.x)):
         theta.copy_(torch.from_numpy(result.x))
         history.loss = _task_loss(network, alpha, data)
@@ -178,7 +178,13 @@ def _task_loss(network: GrowingNetwork, alpha: float, data: TrainingData) -> flo
     return objective.task_loss()
 
 
-def _keep(network, history, x: np.ndarray, alpha: float, data: TrainingData) -> None:
+def _keep(
+    network: GrowingNetwork,
+    history: TrainingHistory,
+    x: np.ndarray,
+    alpha: float,
+    data: TrainingData,
+) -> None:
     """Set the network to ``x`` and record its loss as the final one."""
     network.theta.copy_(torch.from_numpy(x))
     history.loss = _task_loss(network, alpha, data)

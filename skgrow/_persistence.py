@@ -41,7 +41,7 @@ _RECORDS = {
     cls.__name__: cls
     for cls in (Architecture, GrowthSettings, TrainingHistory, SizingState, SizeSteps, ResumePoint)
 }
-_OPTIMIZERS = {"adam": AdamOptimizer, "sgd": SGDOptimizer}
+_OPTIMIZERS: dict[str, type[FlatOptimizer]] = {"adam": AdamOptimizer, "sgd": SGDOptimizer}
 _TENSOR_DTYPES = ("float32", "float64", "float16", "bfloat16")
 _TRANSIENT = ("network", "_views")  # optimiser attributes rebuilt on loading
 
@@ -91,7 +91,7 @@ def restore_fitted_state(
         _restored(saved["arch"]), _restored(saved["growth"]), theta, saved["grown"]
     )
     history = _restored(state["history"])
-    optimizer = None
+    optimizer: FlatOptimizer | None = None
     if state["optimizer"] is not None:
         optimizer = object.__new__(_OPTIMIZERS[state["optimizer"]["kind"]])
         vars(optimizer).update(_restored(state["optimizer"]["fields"]))
@@ -156,6 +156,6 @@ def _restored_record(cls: type, saved: dict[str, Any]) -> Any:
             values[field.name] = field.default_factory()
         else:
             raise ValueError(f"the saved {cls.__name__} lacks its field {field.name!r}")
-    record = object.__new__(cls)
+    record: object = object.__new__(cls)
     vars(record).update(values)
     return record

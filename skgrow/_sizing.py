@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import torch
@@ -119,13 +119,16 @@ class SizingState:
             self.done = doubled == self.targets
             self.targets = doubled
         else:
+            assert self.accepted is not None  # pays while nothing is accepted
             self.targets = list(self.accepted)
             self.done = True
         self.stage_losses, self.stage_rows, self.stage_steps = [], None, 0
         self.apply(network)
 
     def _pays(self, baseline: float, weights: np.ndarray | None) -> bool:
-        gain, error = _paired_gain(self.accepted_rows, self.stage_rows, weights)
+        # arrays once a stage has seen a finite held-out loss (a stage that saw none fails here)
+        before, after = cast(np.ndarray, self.accepted_rows), cast(np.ndarray, self.stage_rows)
+        gain, error = _paired_gain(before, after, weights)
         return gain + Z_SCORE * error > self.size_tol * baseline
 
 

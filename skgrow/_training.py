@@ -15,6 +15,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,12 +27,15 @@ from skgrow._network import ARRIVED, GrowingNetwork, Objective
 from skgrow._sizing import SelfSizing, SizingState
 
 Tensor = torch.Tensor
+# What np.random.RandomState.get_state() returns and set_state() takes (a tuple for
+# the legacy generator it wraps)
+RngState: TypeAlias = dict[str, Any] | tuple[str, np.ndarray, int, int, float]
 
 
 class _ArrayOfTensor:
     """A tensor as states saved before the versioned format (``_persistence``) held it."""
 
-    def __setstate__(self, state) -> None:
+    def __setstate__(self, state: object) -> None:
         raise ValueError(
             "This model was saved by a development version of skgrow from before its "
             "versioned state format; fit it again with this version."
@@ -115,7 +119,7 @@ class FlatOptimizer:
     def _state_buffers(self) -> tuple[Tensor, ...]:
         raise NotImplementedError
 
-    def __getstate__(self) -> dict:  # for copies; saved models go through _persistence
+    def __getstate__(self) -> dict[str, Any]:  # for copies; saved models go through _persistence
         state = dict(self.__dict__)
         state.pop("_views", None)  # views are rebuilt from the buffers
         return state
@@ -366,13 +370,13 @@ class ResumePoint:
     the estimator's.
     """
 
-    random_state: tuple  # of the shuffling when the fit's epochs began
+    random_state: RngState  # of the shuffling when the fit's epochs began
     shuffles: list[int]  # rows shuffled in each epoch since (replayed from random_state:
     # cheaper than saving the random state each epoch)
     order: np.ndarray  # the running row permutation of the rows trained on
     theta: Tensor  # the parameters then (the model may hold early stopping's best)
     signature: str = ""
-    split_state: tuple | None = None
+    split_state: RngState | None = None
 
 
 @dataclass
@@ -449,11 +453,12 @@ class TrainingData:
         if not sp.issparse(self.X):
             return self.X if index is None else self.X.index_select(0, index)
         like = self.Y
+        matrix = cast("sp.csr_matrix", self.X)
         if index is not None:
-            rows = self.X[index.cpu().numpy()].toarray()
+            rows = matrix[index.cpu().numpy()].toarray()
             return torch.as_tensor(rows, dtype=like.dtype, device=like.device)
         if self._dense is None:
-            dense = self.X.toarray()
+            dense = matrix.toarray()
             self._dense = torch.as_tensor(dense, dtype=like.dtype, device=like.device)
         return self._dense
 
@@ -468,7 +473,7 @@ class TrainingData:
         if sp.issparse(self.X):
             w = None if weights is None else weights.index_select(0, index)
             return self.features(index), self.Y.index_select(0, index), w
-        gathered = []
+        gathered: list[Tensor | None] = []
         for name, source in (("X", self.X), ("Y", self.Y), ("w", weights)):
             if source is None:
                 gathered.append(None)
@@ -477,7 +482,8 @@ class TrainingData:
             if buffer is None or buffer.shape[0] < capacity:
                 buffer = self._buffers[name] = source.new_empty((capacity, *source.shape[1:]))
             gathered.append(torch.index_select(source, 0, index, out=buffer[: index.shape[0]]))
-        return tuple(gathered)
+        # X and Y are never None, only the weights
+        return cast("tuple[Tensor, Tensor, Tensor | None]", tuple(gathered))
 
 
 # -- the loop ---------------------------------------------------------------------------------
@@ -561,7 +567,7 @@ def run_epoch(
                 if on_host:
                     total += float(objective.loss_sum) * n_rows / objective.divisor
                 else:
-                    total.add_(objective.loss_sum, alpha=n_rows / objective.divisor)
+                    cast(Tensor, total).add_(objective.loss_sum, alpha=n_rows / objective.divisor)
                 size_total += objective.size_loss * n_rows
     return float(total) / n, size_total / n
 
@@ -585,6 +591,7 @@ def update_no_improvement_count(
     if validation is not None:
         score, loss = validation()
         assert history.validation_scores is not None and history.validation_loss_curve is not None
+        assert history.best_validation_score is not None  # set with validation_scores
         history.validation_scores.append(score)
         history.validation_loss_curve.append(loss)
         if verbose:
@@ -606,7 +613,8 @@ def update_no_improvement_count(
     else:
         history.no_improvement_count = 0
     history.reference_loss = min(history.reference_loss, last)
-    history.best_loss = min(history.best_loss, last)
+    # None only in the history of a fit with early stopping (then min raises)
+    history.best_loss = min(cast(float, history.best_loss), last)
 
 
 def _format_sizes(sizes: tuple[float, ...]) -> str:
@@ -700,7 +708,7 @@ class EpochCheckpoint:
         self,
         network: GrowingNetwork,
         optimizer: FlatOptimizer,
-        random_state: tuple,
+        random_state: RngState,
         shuffles: list[int],
     ) -> None:
         self.network, self.optimizer = network, optimizer
@@ -784,6 +792,7 @@ def train_stochastic(
     """
     resume, history.resume = history.resume, None
     shuffles: list[int] = []
+    start: RngState
     if resume is None or incremental:
         history.n_iter = 0  # sklearn counts the epochs of the current call only
         start = rng.get_state()
