@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from skgrow._growth import GrowthMethod, rounding_to
+from skgrow._growth import GrowthMethod, float_cells, rounding_to
 
 Tensor = torch.Tensor
 
@@ -90,19 +90,19 @@ class GateVectors:
         self.gate_parts = method.gate_parts
         precision = host_precision(dtype)
         self.rounded = rounding_to(precision)
-        self.host = np.zeros((4, capacity), dtype=precision)
+        self.host: np.ndarray = np.zeros((4, capacity), dtype=precision)
         self.on_host = shares_host_memory(device)
         if self.on_host:
             self.rows = torch.from_numpy(self.host)
         else:
             self.rows = torch.zeros((4, capacity), dtype=dtype, device=device)
         self.l2_mask, self.active = self.rows[self.L2_MASK], self.rows[self.ACTIVE]
-        self._host_rows = tuple(memoryview(row) for row in self.host)
+        self._host_rows = tuple(float_cells(row) for row in self.host)
         # what slices of the rows are set from: 1, 0, and the L2 coefficient
-        self._ones = memoryview(np.ones(capacity, dtype=precision))
-        self._zeros = memoryview(np.zeros(capacity, dtype=precision))
-        self._l2_row = np.zeros(capacity, dtype=precision)
-        self._l2s = memoryview(self._l2_row)
+        self._ones = float_cells(np.ones(capacity, dtype=precision))
+        self._zeros = float_cells(np.zeros(capacity, dtype=precision))
+        self._l2_row: np.ndarray = np.zeros(capacity, dtype=precision)
+        self._l2s = float_cells(self._l2_row)
         self.n_active = 0
         self.l2 = 0.0
         self._block_step = block_step(capacity)
@@ -276,7 +276,7 @@ class BlockViews:
     layers: tuple[LayerViews, ...]
     growth: GrowthViews | None
     # per batch size: each hidden layer's activation, its gradient and its transpose
-    activation_buffers: dict[int, list[tuple[Tensor, ...]]] = field(default_factory=dict)
+    activation_buffers: dict[int, list[tuple[Tensor, Tensor, Tensor]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,13 @@ GateParts = tuple[int, float, float]
 _HALF_PI = 0.5 * math.pi
 
 
+def float_cells(array: np.ndarray) -> memoryview[float]:
+    """A memoryview of a float array's memory: its items are read and written as
+    Python floats, cheaper per item than numpy's indexing."""
+    # (numpy's stubs declare arrays buffers only from Python 3.12 on)
+    return memoryview(cast("Buffer", array))
+
+
 def rounding_to(precision: type) -> Callable[[float], float]:
     """A function that rounds a float to ``precision`` (``np.float32`` or ``float``).
 
@@ -94,8 +101,7 @@ def rounding_to(precision: type) -> Callable[[float], float]:
     """
     if precision is float or np.dtype(precision) == np.float64:
         return float
-    # (numpy's stubs declare arrays buffers only from Python 3.12 on)
-    cell: memoryview[float] = memoryview(cast("Buffer", np.zeros(1, dtype=precision)))
+    cell = float_cells(np.zeros(1, dtype=precision))
 
     def rounded(value: float) -> float:
         cell[0] = value

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn, cast
 
 import numpy as np
 import torch
@@ -38,7 +38,7 @@ from skgrow._blocks import (
     plan_views,
     shares_host_memory,
 )
-from skgrow._growth import LayerGates, rounding_to
+from skgrow._growth import LayerGates, float_cells, rounding_to
 from skgrow._layout import Architecture, GrowthSettings, Layout, initial_parameters
 
 Tensor = torch.Tensor
@@ -219,9 +219,9 @@ class GrowingNetwork:
         # on the CPU the size variables are read and clipped through a memoryview of
         # their memory, which costs less per step than a torch (or numpy) operation
         on_host = shares_host_memory(theta.device)
-        self._host_size_variables = memoryview(self.size_variables.numpy()) if on_host else None
+        self._host_size_variables = float_cells(self.size_variables.numpy()) if on_host else None
         self._host_size_variable_grads = (
-            memoryview(self.size_variable_grads.numpy()) if on_host else None
+            float_cells(self.size_variable_grads.numpy()) if on_host else None
         )
         self._one = theta.new_ones(1)
         self._gate_function = self.arch.method.gates
@@ -236,7 +236,9 @@ class GrowingNetwork:
         self._views: BlockViews | None = None
         self._constants: dict[float, Tensor] = {}
         self._size_loss = 0.0
-        self._targets_cache: tuple | None = None
+        self._targets_cache: tuple[tuple[object, ...], tuple[list[float], list[float]]] | None = (
+            None
+        )
         self._size_gradient: list[float] = []
 
     def _new_growth_buffers(self) -> GrowthBuffers:
@@ -324,12 +326,12 @@ class GrowingNetwork:
         assert network.active_sizes() == expected, "a layer's gates do not match its width"
         return network
 
-    def __deepcopy__(self, memo: dict) -> GrowingNetwork:
+    def __deepcopy__(self, memo: dict[int, object]) -> GrowingNetwork:
         """A network with a copy of the parameters (views and scratch are built anew).
         Saved models go through ``_persistence``."""
         return GrowingNetwork(self.arch, self.growth, self.theta.detach().clone(), self.grown)
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError(
             "A GrowingNetwork is saved through its estimator (pickle the fitted "
             "GrowingMLPRegressor or GrowingMLPClassifier), not on its own."
@@ -424,14 +426,16 @@ class GrowingNetwork:
                 gradient = self.size_variables.new_tensor(self._size_gradient)
             else:
                 gradient = self.size_variable_grads
-            step = gradient * self.size_variables.new_tensor(rates)
-            self.size_variables.sub_(step.clamp_(-limit, limit))
+            steps = gradient * self.size_variables.new_tensor(rates)
+            self.size_variables.sub_(steps.clamp_(-limit, limit))
         else:
-            gradient = self._size_gradient if size_loss_only else self._host_size_variable_grads
+            host_gradient = self._host_size_variable_grads
+            assert host_gradient is not None  # on the host with the size variables
+            gradients = self._size_gradient if size_loss_only else host_gradient
             rounded = self._rounded  # the device path's arithmetic, in the network's precision
             limit = rounded(limit)
             for layer, rate in enumerate(rates):
-                step = rounded(rounded(rate) * rounded(gradient[layer]))
+                step = rounded(rounded(rate) * rounded(gradients[layer]))
                 host[layer] -= min(max(step, -limit), limit)
         self._set_arrived_layers()
 
@@ -485,7 +489,10 @@ class GrowingNetwork:
 
     def _size_variable_values(self) -> list[float]:
         host = self._host_size_variables
-        return self.size_variables.tolist() if host is None else host.tolist()
+        if host is None:
+            values: list[float] = self.size_variables.tolist()
+            return values
+        return cast("list[float]", host.tolist())  # typeshed types memoryview items as int
 
     def gates(self, z: Sequence[float] | None = None) -> list[LayerGates]:
         """Gates of every hidden layer (all on for a static network)."""
@@ -605,7 +612,7 @@ class GrowingNetwork:
         X: Tensor,
         inputs: Sequence[float],
         views: BlockViews,
-        buffers: list[tuple[Tensor, ...]] | None = None,
+        buffers: list[tuple[Tensor, Tensor, Tensor]] | None = None,
     ) -> Tensor:
         """The logits of batch ``X``; ``inputs`` are the layers' size inputs (empty when
         static).
@@ -629,13 +636,15 @@ class GrowingNetwork:
             a = activate(pre)
         return torch.addmm(layers[-1].bias, a, layers[-1].effective)
 
-    def _activation_buffers(self, views: BlockViews, rows: int) -> list[tuple[Tensor, ...]]:
+    def _activation_buffers(
+        self, views: BlockViews, rows: int
+    ) -> list[tuple[Tensor, Tensor, Tensor]]:
         """Workspace for each hidden layer's activation, its gradient and its transpose.
 
         For ``rows`` rows; kept in ``views.activation_buffers`` for the steps that follow.
         """
         workspace = self._workspace
-        buffers = []
+        buffers: list[tuple[Tensor, Tensor, Tensor]] = []
         with torch.inference_mode(False):  # writable in any mode
             for layer, (n, capacity) in enumerate(zip(views.blocks, self.arch.capacities)):
                 activation = workspace.matrix(f"activation {layer}", rows, n, capacity)
@@ -765,7 +774,7 @@ class GrowingNetwork:
         z: Sequence[float],
         inputs: Sequence[float],
         views: BlockViews,
-        buffers: list[tuple[Tensor, ...]],
+        buffers: list[tuple[Tensor, Tensor, Tensor]],
     ) -> None:
         """Gradients given ``d_pre``, the loss's gradient by the logits (already divided
         by the batch's weight sum); the size loss's too for a growing network, with the
