@@ -1,0 +1,150 @@
+"""Is this code as fast as an earlier commit? ``bench_speed.py``'s configurations, side by side.
+
+Times skgrow static and growing at widths 10, 100 and 1000 on 20 000, 100 000
+and 1 000 000 rows (adam, batch 200, 20 features, as ``bench_speed.py``) and
+the growing-against-static runs at capacity 1024, for the working tree and for
+``REF`` (checked out into a temporary git worktree), in one run: each repeat
+runs every configuration in a fresh process of one tree, then of the other,
+alternating, and every time is the minimum over the repeats.
+
+    python benchmarks/compare_speed.py REF [--repeats 3] [--quick]
+
+Results: ``results/compare_speed.json`` and a table on standard output, with
+the ratio new / old per configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+RESULTS = Path(__file__).parent / "results" / "compare_speed.json"
+
+# runs in a fresh process with the tree's root first on the path: one repeat of
+# every configuration, printed as JSON
+TIMER = """
+import json, sys, time, warnings
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+import skgrow
+from skgrow import GrowingMLPRegressor
+assert skgrow.__file__.startswith(sys.argv[1]), skgrow.__file__
+configurations = json.loads(sys.argv[2])
+times = {}
+for name, n_rows, epochs, params in configurations:
+    rng = np.random.RandomState(0)
+    X = rng.randn(n_rows, 20).astype(np.float32)
+    y = (np.sin(X[:, 0]) + X[:, 1] * X[:, 2] + 0.1 * rng.randn(n_rows)).astype(np.float32)
+    model = GrowingMLPRegressor(
+        solver="adam", batch_size=200, max_iter=epochs, tol=0.0, n_iter_no_change=10**6,
+        random_state=0, **params
+    )
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    times[name] = time.perf_counter() - start
+print(json.dumps(times))
+"""
+
+
+def configurations(quick: bool) -> list[tuple[str, int, int, dict]]:
+    """``(name, rows, epochs, estimator parameters)`` of every timed fit."""
+    row_counts = [20_000] if quick else [20_000, 100_000, 1_000_000]
+    runs = []
+    for n_rows in row_counts:
+        epochs = 2 if n_rows <= 100_000 else 1
+        for width in (10, 100, 1000):
+            for kind, growth in (("static", {"growth": "none"}), ("growing", {})):
+                params = {"hidden_layer_sizes": [width], **growth}
+                runs.append((f"{kind}, width {width}, {n_rows:,} rows", n_rows, epochs, params))
+    capacity = {"hidden_layer_sizes": [1024]}
+    slow = {"size_learning_rate": None, "new_neurons": "random"}
+    runs += [
+        ("capacity 1024, static", 20_000, 10, {**capacity, "growth": "none"}),
+        ("capacity 1024, growing (papers' rule)", 20_000, 10, {**capacity, **slow}),
+        ("capacity 1024, growing (default)", 20_000, 10, capacity),
+    ]
+    return runs
+
+
+def time_tree(tree: Path, runs: list) -> dict[str, float]:
+    output = subprocess.run(
+        [sys.executable, "-c", TIMER, str(tree), json.dumps(runs)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("ref", help="the earlier commit to compare with")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="20 000 rows only")
+    args = parser.parse_args()
+    runs = configurations(args.quick)
+    with tempfile.TemporaryDirectory() as directory:
+        old = Path(directory) / "old"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.ref],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            best = {"old": {}, "new": {}}
+            for repeat in range(args.repeats):
+                order = (
+                    (("old", old), ("new", ROOT))
+                    if repeat % 2 == 0
+                    else (
+                        ("new", ROOT),
+                        ("old", old),
+                    )
+                )
+                for label, tree in order:
+                    for name, seconds in time_tree(tree, runs).items():
+                        best[label][name] = min(best[label].get(name, seconds), seconds)
+                print(f"repeat {repeat + 1} of {args.repeats} done", flush=True)
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=True
+            )
+    rows = [
+        {
+            "configuration": name,
+            "old_s": best["old"][name],
+            "new_s": best["new"][name],
+            "ratio": best["new"][name] / best["old"][name],
+        }
+        for name, *_ in runs
+    ]
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    result = {
+        "command": "python benchmarks/compare_speed.py " + " ".join(sys.argv[1:]),
+        "old": args.ref,
+        "new": commit,
+        "repeats": args.repeats,
+        "rows": rows,
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=1))
+    print(f"{'configuration':45s} {'old s':>8s} {'new s':>8s} {'new/old':>8s}")
+    for row in rows:
+        print(
+            f"{row['configuration']:45s} {row['old_s']:8.3f} {row['new_s']:8.3f}"
+            f" {row['ratio']:8.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
