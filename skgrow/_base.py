@@ -26,27 +26,21 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from skgrow._entry import NEW_NEURONS
 from skgrow._export import fold_gates, from_sklearn, to_sklearn, to_torch
+from skgrow._fitting import FitState, LBFGSSolver, StochasticSolver, train
 from skgrow._growth import (
     GROWTH_METHODS,
     GROWTH_NAMES,
-    size_pace,
     sizes_per_layer,
 )
 from skgrow._layout import WEIGHT_INITS, Architecture, GrowthSettings
-from skgrow._lbfgs import train_lbfgs
 from skgrow._network import GrowingNetwork, static_forward
 from skgrow._persistence import fitted_state, restore_fitted_state
 from skgrow._sizing import SelfSizing, SizingState
 from skgrow._training import (
-    AdamOptimizer,
-    FlatOptimizer,
-    SGDOptimizer,
-    SizeSteps,
+    OptimizerSettings,
     StochasticSettings,
     TrainingData,
     TrainingHistory,
-    threads_for_step,
-    train_stochastic,
 )
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -329,55 +323,21 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             size_input=self.size_input,
         )
 
-    def _size_lr_ratios(self, arch: Architecture) -> list[float]:
-        """With the papers' rule (``size_learning_rate=None``), the rate of each size
-        variable relative to ``learning_rate_init``.
-
-        With SGD, each size variable is stepped as gradient descent in its
-        method's own unit would step it (method A: the paper's ``S``, in
-        neurons, so ``z = S / N`` takes ``1 / N**2``); Adam is invariant to
-        that rescaling.
-        """
-        if self.solver == "sgd":
-            return arch.method.sgd_rate_ratios(arch.capacities)
-        return [1.0] * arch.n_hidden
-
-    def _size_pace(self, planned_steps: int | None) -> float | None:
-        """The share of the way to its target that a step moves a layer (None: the papers'
-        rule). 'auto' follows the fit's planned steps (``_growth.size_pace``); self-sizing,
-        whose stages set their own length, and ``partial_fit`` go at the fastest pace."""
-        if self.size_learning_rate != "auto":
-            return self.size_learning_rate
-        return size_pace(None if isinstance(self.target_size, str) else planned_steps)
-
-    def _new_optimizer(self, network: GrowingNetwork, planned_steps: int | None) -> FlatOptimizer:
-        """The solver's optimiser; ``planned_steps`` is the fit's (None for partial_fit)."""
-        pace, arch = self._size_pace(planned_steps), network.arch
-        size_steps = None
-        if pace is not None and arch.growing:
-            rates = arch.method.step_rates(arch.capacities, self.size_penalty, pace)
-            size_loss_only = isinstance(self.target_size, str) or self.size_gradient == "size_loss"
-            size_steps = SizeSteps(rates, pace, size_loss_only)
-        ratios = self._size_lr_ratios(arch)
-        if self.solver == "adam":
-            return AdamOptimizer(
-                network,
-                self.learning_rate_init,
-                ratios,
-                self.beta_1,
-                self.beta_2,
-                self.epsilon,
-                size_steps,
-            )
-        return SGDOptimizer(
-            network,
-            self.learning_rate_init,
-            ratios,
-            self.learning_rate,
-            self.momentum,
-            self.nesterovs_momentum,
-            self.power_t,
-            size_steps,
+    def _optimizer_settings(self) -> OptimizerSettings:
+        return OptimizerSettings(
+            solver=self.solver,
+            learning_rate_init=self.learning_rate_init,
+            learning_rate=self.learning_rate,
+            power_t=self.power_t,
+            momentum=self.momentum,
+            nesterovs_momentum=self.nesterovs_momentum,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+            size_penalty=self.size_penalty,
+            size_learning_rate=self.size_learning_rate,
+            self_sizing=isinstance(self.target_size, str),
+            size_loss_only=self.size_gradient == "size_loss",
         )
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
@@ -400,15 +360,15 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             progress = self.__dict__.get("_in_progress")
             self.__dict__.clear()
             self.__dict__.update(before)
-            if progress is not None and progress[1].resume is not None and not incremental:
-                network, history, optimizer, split_state = progress
+            if progress is not None and progress[0].history.resume is not None and not incremental:
+                state, split_state = progress
                 try:
-                    history.resume.signature = signature()
+                    state.history.resume.signature = signature()
                 except Exception:  # the data cannot be hashed: no resuming, same error
                     pass
                 else:
-                    history.resume.split_state = split_state
-                    self._interrupted_fit = (network, history, optimizer)
+                    state.history.resume.split_state = split_state
+                    self._interrupted_fit = (state.network, state.history, state.optimizer)
             raise
         self.__dict__.pop("_interrupted_fit", None)
         return fitted
@@ -457,44 +417,52 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             )
             history.resume = None  # another fit than the one that was interrupted
 
-        batch_rows = X.shape[0] if self.solver == "lbfgs" else self._batch_size(X.shape[0])
-        with threads_for_step(batch_rows * network.layout.n_parameters, device):
-            if self.solver in _STOCHASTIC_SOLVERS:
+        state = FitState(network, history, optimizer)
+        if self.solver in _STOCHASTIC_SOLVERS:
+            batch_rows = self._batch_size(X.shape[0])
+            split_state = rng.get_state()
+            self._in_progress = (state, split_state)
+            data, epochs, validation, sizing = self._stochastic_inputs(
+                network, history, X, Y, sample_weight, rng
+            )
+            solver: StochasticSolver | LBFGSSolver = StochasticSolver(
+                optimizer=self._optimizer_settings(),
+                epochs=epochs,
+                step_rows=batch_rows,
+                planned_steps=None if incremental else self.max_iter * -(-X.shape[0] // batch_rows),
                 # sklearn keeps the optimiser's state across partial_fit calls only
-                keep = resumed is not None or incremental
-                if not (keep and optimizer is not None and optimizer.fits(network)):
-                    planned = None if incremental else self.max_iter * -(-X.shape[0] // batch_rows)
-                    optimizer = self._new_optimizer(network, planned)
-                split_state = rng.get_state()
-                self._in_progress = (network, history, optimizer, split_state)
-                self._fit_stochastic(
-                    network, optimizer, history, X, Y, sample_weight, rng, incremental
-                )
-                del self._in_progress
-                if history.resume is not None and not incremental:  # Ctrl-C: resumable
-                    history.resume.signature = signature()
-                    history.resume.split_state = split_state
-            else:
-                optimizer = None
-                X, Y, sample_weight, sizing = self._prepare_sizing(
-                    network, history, X, Y, sample_weight, rng
-                )
-                train_lbfgs(
-                    network,
-                    self._to_tensors(X, Y, sample_weight, network),
-                    history,
-                    alpha=self.alpha,
-                    max_iter=self.max_iter,
-                    max_fun=self.max_fun,
-                    tol=self.tol,
-                    verbose=bool(self.verbose),
-                    sizing=sizing,
-                    fitted_new_neurons=self.new_neurons == "fitted",
-                )
-        if history.diverged:
-            optimizer = None  # its moments are not finite; further training starts afresh
-
-        network.release_buffers()  # a fitted model keeps its parameters, not its workspace
+                keep_optimizer=resumed is not None or incremental,
+            )
+            train(
+                state,
+                data,
+                solver,
+                rng,
+                incremental=incremental,
+                validation=validation,
+                sizing=sizing,
+            )
+            del self._in_progress
+            if history.resume is not None and not incremental:  # Ctrl-C: resumable
+                history.resume.signature = signature()
+                history.resume.split_state = split_state
+        else:
+            step_rows = X.shape[0]  # the fit's rows, before self-sizing holds some out
+            X, Y, sample_weight, sizing = self._prepare_sizing(
+                network, history, X, Y, sample_weight, rng
+            )
+            solver = LBFGSSolver(
+                alpha=self.alpha,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                verbose=bool(self.verbose),
+                fitted_new_neurons=self.new_neurons == "fitted",
+                step_rows=step_rows,
+            )
+            data = self._to_tensors(X, Y, sample_weight, network)
+            train(state, data, solver, rng, sizing=sizing)
+        optimizer = state.optimizer
         self._network, self._history, self._optimizer = network, history, optimizer
         # sklearn keeps the weights' precision when training continues
         continued = not first_pass and hasattr(self, "coefs_")
@@ -580,7 +548,10 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         w = None if sample_weight is None else _as_tensor(sample_weight, dtype, device)
         return TrainingData(X, _as_tensor(Y, dtype, device), w)
 
-    def _fit_stochastic(self, network, optimizer, history, X, Y, sample_weight, rng, incremental):
+    def _stochastic_inputs(self, network, history, X, Y, sample_weight, rng):
+        """The training rows as tensors, the epochs' settings, the early-stopping score
+        of the held-out rows (None without early stopping) and the self-sizing (None
+        without it): the validation split first, then self-sizing's."""
         validation = None
         if self.early_stopping:
             X, X_val, Y, Y_val, sample_weight, w_val = self._split_validation(
@@ -610,18 +581,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         X, Y, sample_weight, sizing = self._prepare_sizing(
             network, history, X, Y, sample_weight, rng, data_val if self.early_stopping else None
         )
-        data = self._to_tensors(X, Y, sample_weight, network)
-        train_stochastic(
-            network,
-            optimizer,
-            data,
-            settings,
-            history,
-            rng,
-            incremental=incremental,
-            validation=validation,
-            sizing=sizing,
-        )
+        return self._to_tensors(X, Y, sample_weight, network), settings, validation, sizing
 
     def _prepare_sizing(self, network, history, X, Y, sample_weight, rng, validation_data=None):
         """With ``target_size="auto"``: the rows to train on, and the self-sizing that

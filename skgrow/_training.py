@@ -23,6 +23,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 
 from skgrow._entry import fit_new_neurons
+from skgrow._growth import size_pace
 from skgrow._network import ARRIVED, GrowingNetwork, Objective
 from skgrow._sizing import SelfSizing, SizingState
 
@@ -296,6 +297,84 @@ class SGDOptimizer(FlatOptimizer):
 
 
 # -- threads ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptimizerSettings:
+    """What the estimator's parameters say about the optimiser of a stochastic solver.
+
+    ``size_learning_rate`` is a rate, 'auto' or None (the papers' rule: the
+    solver steps the size variables with the weights' rate); ``self_sizing``
+    says whether ``target_size='auto'`` sets the targets; ``size_loss_only``
+    whether the size loss alone moves the size variables.
+    """
+
+    solver: str
+    learning_rate_init: float
+    learning_rate: str
+    power_t: float
+    momentum: float
+    nesterovs_momentum: bool
+    beta_1: float
+    beta_2: float
+    epsilon: float
+    size_penalty: float
+    size_learning_rate: float | str | None
+    self_sizing: bool
+    size_loss_only: bool
+
+    def size_pace(self, planned_steps: int | None) -> float | None:
+        """The share of the way to its target that a step moves a layer (None: the
+        papers' rule). 'auto' follows the fit's planned steps (``_growth.size_pace``);
+        self-sizing, whose stages set their own length, and ``partial_fit`` go at the
+        fastest pace."""
+        if self.size_learning_rate != "auto":
+            return cast("float | None", self.size_learning_rate)
+        return size_pace(None if self.self_sizing else planned_steps)
+
+    def size_lr_ratios(self, network: GrowingNetwork) -> list[float]:
+        """With the papers' rule, each size variable's rate relative to
+        ``learning_rate_init``. With SGD, each is stepped as gradient descent in its
+        method's own unit would step it (method A: the paper's ``S``, in neurons, so
+        ``z = S / N`` takes ``1 / N**2``); Adam is invariant to that rescaling."""
+        arch = network.arch
+        if self.solver == "sgd":
+            return arch.method.sgd_rate_ratios(arch.capacities)
+        return [1.0] * arch.n_hidden
+
+
+def new_optimizer(
+    network: GrowingNetwork, settings: OptimizerSettings, planned_steps: int | None
+) -> FlatOptimizer:
+    """The solver's optimiser; ``planned_steps`` is the fit's (None for partial_fit)."""
+    pace, arch = settings.size_pace(planned_steps), network.arch
+    size_steps = None
+    if pace is not None and arch.growing:
+        rates = arch.method.step_rates(arch.capacities, settings.size_penalty, pace)
+        size_loss_only = settings.self_sizing or settings.size_loss_only
+        size_steps = SizeSteps(rates, pace, size_loss_only)
+    ratios = settings.size_lr_ratios(network)
+    if settings.solver == "adam":
+        return AdamOptimizer(
+            network,
+            settings.learning_rate_init,
+            ratios,
+            settings.beta_1,
+            settings.beta_2,
+            settings.epsilon,
+            size_steps,
+        )
+    return SGDOptimizer(
+        network,
+        settings.learning_rate_init,
+        ratios,
+        settings.learning_rate,
+        settings.momentum,
+        settings.nesterovs_momentum,
+        settings.power_t,
+        size_steps,
+    )
+
 
 # Below this many multiply-adds per step, one thread beats several: the step is
 # dominated by the cost of dispatching small operations, which a thread pool adds

@@ -18,7 +18,7 @@ from skgrow._entry import RIDGE, fit_new_neurons
 from skgrow._growth import GROWTH_METHODS
 from skgrow._layout import Architecture, GrowthSettings
 from skgrow._network import GrowingNetwork
-from skgrow._training import AdamOptimizer, SizeSteps
+from skgrow._training import AdamOptimizer, SizeSteps, new_optimizer
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def test_a_size_step_is_at_most_the_size_learning_rate(friedman):
     X, y = friedman
     net = network((40,), (0.0,), growth="controller")
     model = GrowingMLPRegressor(growth="controller", size_learning_rate=0.05, size_penalty=1e-3)
-    optimizer = model._new_optimizer(net, None)
+    optimizer = new_optimizer(net, model._optimizer_settings(), None)
     net.loss_and_gradient(torch.tensor(X), torch.tensor(1000 * y[:, None]), None, 0.0)
     optimizer.step()
     assert abs(float(net.size_variables[0])) <= 0.05 + 1e-12

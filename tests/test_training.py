@@ -72,11 +72,12 @@ def test_small_networks_train_on_one_thread_and_restore_the_setting():
 
 
 class ThreadRecordingRegressor(GrowingMLPRegressor):
-    """Records how many threads torch had while it trained, and after its fit."""
+    """Records how many threads torch had while it trained (early stopping scores the
+    held-out rows after each epoch, during training), and after its fit."""
 
-    def _fit_stochastic(self, *args, **kwargs):
+    def _score_predictions(self, y_true, y_pred, sample_weight):
         self.threads_training_ = torch.get_num_threads()
-        return super()._fit_stochastic(*args, **kwargs)
+        return super()._score_predictions(y_true, y_pred, sample_weight)
 
     def fit(self, X, y, sample_weight=None):
         self.threads_before_ = torch.get_num_threads()
@@ -87,7 +88,9 @@ class ThreadRecordingRegressor(GrowingMLPRegressor):
 
 def test_small_networks_train_on_one_thread_in_parallel_workers_too():
     X, y = make_friedman1(200, random_state=0)
-    estimator = ThreadRecordingRegressor(hidden_layer_sizes=(512,), max_iter=2, batch_size=200)
+    estimator = ThreadRecordingRegressor(
+        hidden_layer_sizes=(512,), max_iter=2, batch_size=200, early_stopping=True
+    )
     result = cross_validate(estimator, X, y, cv=2, n_jobs=2, return_estimator=True)
     for fitted in result["estimator"]:  # 200 rows x 6 k parameters: below SMALL_STEP
         assert fitted.threads_training_ == 1
@@ -103,7 +106,11 @@ def test_a_fit_trains_on_one_thread_below_a_large_step(width, threads):
     torch.set_num_threads(2)
     try:
         estimator = ThreadRecordingRegressor(
-            hidden_layer_sizes=(width,), max_iter=1, batch_size=200, growth="none"
+            hidden_layer_sizes=(width,),
+            max_iter=1,
+            batch_size=200,
+            growth="none",
+            early_stopping=True,
         )
         with pytest.warns(ConvergenceWarning):
             estimator.fit(X, y)
