@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from skgrow._data import TrainingData
 from skgrow._lbfgs import train_lbfgs
 from skgrow._network import GrowingNetwork
 from skgrow._sizing import SelfSizing
@@ -20,7 +21,6 @@ from skgrow._training import (
     FlatOptimizer,
     OptimizerSettings,
     StochasticSettings,
-    TrainingData,
     TrainingHistory,
     new_optimizer,
     threads_for_step,

@@ -10,10 +10,11 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.optimize import _check_optimize_result
 
+from skgrow._data import TrainingData
 from skgrow._entry import fit_new_neurons
 from skgrow._network import GrowingNetwork, Objective
 from skgrow._sizing import SelfSizing
-from skgrow._training import TrainingData, TrainingHistory
+from skgrow._training import TrainingHistory
 
 # With target_size="auto", L-BFGS runs in rounds of at most this many iterations,
 # each a self-sizing stage (the optimiser restarts when the targets change)

@@ -33,8 +33,8 @@ import torch
 
 from skgrow._network import GrowingNetwork, baseline_row_losses
 
-if TYPE_CHECKING:  # the training loop's data holder (it calls self-sizing, not back)
-    from skgrow._training import TrainingData
+if TYPE_CHECKING:
+    from skgrow._data import TrainingData
 
 FIRST_WIDTH = 4  # neurons per layer in the first stage
 PATIENCE = 3  # epochs over which a stage's progress is measured
