@@ -495,6 +495,8 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             if history.best_theta is not None:  # early stopping's best is of another shape
                 history.best_theta, history.best_validation_score = None, -math.inf
         network.growth = growth
+        if history.early_stopping != self.early_stopping:
+            history.switch_early_stopping(self.early_stopping)
         if growth.shared and network.arch.growing and not network.sizes_are_shared():
             raise ValueError(
                 "shared_size=True needs one size for every hidden layer, but this model's"

@@ -488,6 +488,15 @@ class TrainingHistory:
             self.validation_loss_curve = []
             self.best_validation_score = -math.inf
 
+    def switch_early_stopping(self, early_stopping: bool) -> None:
+        """Go on under the other stopping rule (a ``warm_start`` fit that turned
+        ``early_stopping`` on or off): its records start afresh, the curves go on."""
+        self.early_stopping = early_stopping
+        self.best_loss, self.validation_scores = math.inf, None
+        self.best_validation_score = self.validation_loss_curve = None
+        self.no_improvement_count, self.best_theta = 0, None
+        self.__post_init__()
+
 
 @dataclass(frozen=True)
 class StochasticSettings:

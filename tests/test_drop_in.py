@@ -186,3 +186,22 @@ def test_from_sklearn_keeps_sklearns_best_weights_under_early_stopping():
     # none of them beat it: the model is sklearn's (its weights rounded to float32)
     assert model.best_validation_score_ == mlp.best_validation_score_
     np.testing.assert_allclose(model.predict(X), mlp.predict(X), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("before, after", [(True, False), (False, True)])
+def test_a_warm_start_may_turn_early_stopping_on_or_off(before, after):
+    # sklearn's MLPs raise a TypeError or AttributeError here; skgrow goes on under the
+    # new rule, its records started afresh and its curves continued
+    X, y = regression_data(100)
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(5,), max_iter=5, early_stopping=before, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+        model.set_params(warm_start=True, early_stopping=after).fit(X, y)
+    assert len(model.loss_curve_) == 10
+    if after:
+        assert model.best_loss_ is None and len(model.validation_scores_) == model.n_iter_
+    else:
+        assert np.isfinite(model.best_loss_) and model.validation_scores_ is None
