@@ -46,6 +46,17 @@ _TENSOR_DTYPES = ("float32", "float64", "float16", "bfloat16")
 _TRANSIENT = ("network", "_views")  # optimiser attributes rebuilt on loading
 
 
+class _ArrayOfTensor:
+    """A tensor as states saved before the versioned format held it (found by such a state
+    as ``skgrow._training._ArrayOfTensor``): loading one fails with a clear error."""
+
+    def __setstate__(self, state: object) -> None:
+        raise ValueError(
+            "This model was saved by a development version of skgrow from before its "
+            "versioned state format; fit it again with this version."
+        )
+
+
 def fitted_state(
     network: GrowingNetwork, history: TrainingHistory, optimizer: FlatOptimizer | None
 ) -> dict[str, Any]:

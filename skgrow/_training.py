@@ -33,14 +33,14 @@ Tensor = torch.Tensor
 RngState: TypeAlias = dict[str, Any] | tuple[str, np.ndarray, int, int, float]
 
 
-class _ArrayOfTensor:
-    """A tensor as states saved before the versioned format (``_persistence``) held it."""
+def __getattr__(name: str) -> type:
+    """``_ArrayOfTensor``, which states saved before the versioned format name here, from
+    ``_persistence`` (imported when such a state is loaded: the modules import it)."""
+    if name == "_ArrayOfTensor":
+        from skgrow._persistence import _ArrayOfTensor
 
-    def __setstate__(self, state: object) -> None:
-        raise ValueError(
-            "This model was saved by a development version of skgrow from before its "
-            "versioned state format; fit it again with this version."
-        )
+        return _ArrayOfTensor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # -- optimisers on the flat parameter buffer ------------------------------------------------
