@@ -10,7 +10,8 @@ alternating, and every time is the minimum over the repeats.
     python benchmarks/compare_speed.py REF [--repeats 3] [--quick]
 
 Results: ``results/compare_speed.json`` and a table on standard output, with
-the ratio new / old per configuration.
+the ratio new / old per configuration, and whether the two trees computed the
+same loss curves and predictions (a change meant to keep the results must).
 """
 
 from __future__ import annotations
@@ -49,7 +50,10 @@ for name, n_rows, epochs, params in configurations:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
-    times[name] = time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    # what the fit computed, to hold the two trees' results against each other
+    fitted = [float(v) for v in model.loss_curve_] + model.predict(X[:1000]).tolist()
+    times[name] = [seconds, fitted]
 print(json.dumps(times))
 """
 
@@ -74,7 +78,7 @@ def configurations(quick: bool) -> list[tuple[str, int, int, dict]]:
     return runs
 
 
-def time_tree(tree: Path, runs: list) -> dict[str, float]:
+def time_tree(tree: Path, runs: list) -> dict[str, list]:
     output = subprocess.run(
         [sys.executable, "-c", TIMER, str(tree), json.dumps(runs)],
         capture_output=True,
@@ -99,7 +103,8 @@ def main() -> None:
             capture_output=True,
         )
         try:
-            best = {"old": {}, "new": {}}
+            best: dict[str, dict[str, float]] = {"old": {}, "new": {}}
+            fitted: dict[str, dict[str, list]] = {"old": {}, "new": {}}
             for repeat in range(args.repeats):
                 order = (
                     (("old", old), ("new", ROOT))
@@ -110,8 +115,9 @@ def main() -> None:
                     )
                 )
                 for label, tree in order:
-                    for name, seconds in time_tree(tree, runs).items():
+                    for name, (seconds, values) in time_tree(tree, runs).items():
                         best[label][name] = min(best[label].get(name, seconds), seconds)
+                        fitted[label][name] = values
                 print(f"repeat {repeat + 1} of {args.repeats} done", flush=True)
         finally:
             subprocess.run(
@@ -123,6 +129,7 @@ def main() -> None:
             "old_s": best["old"][name],
             "new_s": best["new"][name],
             "ratio": best["new"][name] / best["old"][name],
+            "same_results": fitted["new"][name] == fitted["old"][name],
         }
         for name, *_ in runs
     ]
@@ -138,11 +145,11 @@ def main() -> None:
     }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=1))
-    print(f"{'configuration':45s} {'old s':>8s} {'new s':>8s} {'new/old':>8s}")
+    print(f"{'configuration':45s} {'old s':>8s} {'new s':>8s} {'new/old':>8s}  same results")
     for row in rows:
         print(
             f"{row['configuration']:45s} {row['old_s']:8.3f} {row['new_s']:8.3f}"
-            f" {row['ratio']:8.3f}"
+            f" {row['ratio']:8.3f}  {row['same_results']}"
         )
 
 

@@ -12,7 +12,15 @@ pytest.importorskip("matplotlib")
 pytest.importorskip("pandas")
 
 BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
-SCRIPTS = ("bench_paper", "bench_scaling", "bench_sklearn", "bench_lambda", "report", "bench_speed")
+SCRIPTS = (
+    "bench_paper",
+    "bench_scaling",
+    "bench_sklearn",
+    "bench_lambda",
+    "report",
+    "bench_speed",
+    "compare_speed",
+)
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +208,14 @@ def test_scaling_shards_are_the_same_in_every_process(scripts):
     cells = scaling.planned_cells([scaling.FULL_BATCH], scaling.LEARNING_RATES, [2, 4], 2)
     halves = [set(scaling.shard_of(cells, k, 2)) for k in range(2)]
     assert not halves[0] & halves[1] and halves[0] | halves[1] == set(cells)
+
+
+def test_the_speed_comparison_times_both_trees_alike(scripts, tmp_path):
+    # the timer a comparison runs in each tree: every configuration, its time and results
+    compare = scripts["compare_speed"]
+    runs = [("growing, width 4", 300, 1, {"hidden_layer_sizes": [4]})]
+    times = compare.time_tree(Path(__file__).parent.parent, runs)
+    seconds, fitted = times["growing, width 4"]
+    assert seconds > 0 and len(fitted) == 1 + 300  # one epoch's loss, then predictions
+    names = [name for name, *_ in compare.configurations(quick=False)]
+    assert len(names) == len(set(names)) == 21
