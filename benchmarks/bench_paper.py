@@ -331,22 +331,28 @@ def method_b_comparisons() -> list[Comparison]:
 
 
 def default_dynamics_comparisons() -> list[Comparison]:
-    """Method B's Bessel and 3-arm spirals setups, growing with skgrow's default dynamics."""
+    """Method B's Bessel and 3-arm spirals setups, growing with skgrow's default dynamics,
+    against the static network initialised as sklearn and as the authors do."""
+    authors_static = {"growth": "none", "weight_init": "fan_in"}
     return [
         Comparison(
-            f"{c.name}, default dynamics",
+            f"{c.name}, default dynamics{suffix}",
             "B",
             c.task,
             c.classification,
             c.make_split,
             dict(DEFAULT_DYNAMICS, hidden_layer_sizes=c.params["hidden_layer_sizes"]),
-            c.runs,
+            runs,
             c.epochs,
             ("default dynamics",),
             slow=c.slow,
         )
         for c in method_b_comparisons()
         if c.name in ("B bessel", "B spirals (3 arms)")
+        for suffix, runs in (
+            ("", c.runs),
+            (", authors' init baseline", {**c.runs, "static": authors_static}),
+        )
     ]
 
 

@@ -175,7 +175,8 @@ SUBSECTIONS = (
             "The same Bessel and 3-arm spirals runs, the growing network now with skgrow's",
             "defaults (new neurons with fitted read-outs; `size_learning_rate='auto'`: a layer",
             "nearly grown after half of the epochs) instead of the papers' dynamics; the",
-            "reference is the same static network.",
+            "reference is the same static network, initialised as sklearn does or (*authors'",
+            "init baseline*) as the authors do.",
         ),
     ),
     (
