@@ -315,40 +315,40 @@ def claims_table(paper: pd.DataFrame | None, lambdas, scaling, table, spirals=No
                 ]
             )
     if paper is not None:
-        whole = paper[paper["comparison"] == "B bessel, authors' init baseline"]
-        alone = paper[paper["comparison"] == "B bessel, size-loss-only controller"]
-        if not whole.empty and not alone.empty:
-            w, a = whole.iloc[0], alone.iloc[0]
-            rows.append(
-                [
-                    "B ablation, Bessel: the papers' whole-loss controller against the released"
-                    " code's size-loss-only one (both against the authors'-init static)",
-                    "the papers: whole loss; the code: size loss only",
-                    f"geo. ratio {w['geometric_mean_ratio']:.3g} (whole loss) and"
-                    f" {a['geometric_mean_ratio']:.3g} (size loss only, p"
-                    f" {a['wilcoxon_p']:.2g}); growing test MSE {w['growing_mean']:.3g} vs"
-                    f" {a['growing_mean']:.3g}",
-                    "measured (no claim to test)",
-                ]
-            )
-        apart = paper[paper["comparison"] == "B bessel, two layers, a controller per layer"]
-        shared = paper[paper["comparison"] == "B bessel, two layers, one shared controller"]
-        if not apart.empty and not shared.empty:
-            p, s = apart.iloc[0], shared.iloc[0]
-            rows.append(
-                [
-                    "B ablation, Bessel with two hidden layers of 10: one controller per layer"
-                    " against one shared by both (both against the authors'-init static)",
-                    "no number (an ablation)",
-                    f"geo. ratio {p['geometric_mean_ratio']:.3g} (per layer, p"
-                    f" {p['wilcoxon_p']:.2g}) and {s['geometric_mean_ratio']:.3g} (shared, p"
-                    f" {s['wilcoxon_p']:.2g}); growing test MSE {p['growing_mean']:.3g} vs"
-                    f" {s['growing_mean']:.3g}",
-                    "measured (no claim to test)",
-                ]
-            )
+        rows += ablation_row(
+            paper,
+            "B ablation, Bessel: the papers' whole-loss controller against the released"
+            " code's size-loss-only one (both against the authors'-init static)",
+            "the papers: whole loss; the code: size loss only",
+            ("B bessel, authors' init baseline", "whole loss"),
+            ("B bessel, size-loss-only controller", "size loss only"),
+        )
+        rows += ablation_row(
+            paper,
+            "B ablation, Bessel with two hidden layers of 10: one controller per layer"
+            " against one shared by both (both against the authors'-init static)",
+            "no number (an ablation)",
+            ("B bessel, two layers, a controller per layer", "per layer"),
+            ("B bessel, two layers, one shared controller", "shared"),
+        )
     rows += spirals_claims(spirals)
     return table(["claim", "the authors", "skgrow", "verdict"], rows)
+
+
+def ablation_row(paper: pd.DataFrame, claim: str, authors: str, *variants) -> list[list[str]]:
+    """The claims row of an ablation: each variant's ``(comparison, label)`` against its
+    reference, side by side; no row where a variant's run is missing."""
+    found = [paper[paper["comparison"] == name] for name, _ in variants]
+    if any(part.empty for part in found):
+        return []
+    rows = [part.iloc[0] for part in found]
+    ratios = " and ".join(
+        f"{r['geometric_mean_ratio']:.3g} ({label}, p {r['wilcoxon_p']:.2g})"
+        for r, (_, label) in zip(rows, variants)
+    )
+    means = " vs ".join(f"{r['growing_mean']:.3g}" for r in rows)
+    ours = f"geo. ratio {ratios}; growing test MSE {means}"
+    return [[claim, authors, ours, "measured (no claim to test)"]]
 
 
 def spirals_claims(spirals) -> list[list[str]]:

@@ -622,13 +622,13 @@ class GrowingNetwork:
         """
         a = X
         activate = self._activate
-        layers, growth = views.layers, views.growth
+        layers = views.layers
+        own = () if views.growth is None else views.growth.sizes
         for layer in range(len(layers) - 1):
             layer_views = layers[layer]
             bias = layer_views.bias
             if inputs:  # the size input joins the bias
-                assert growth is not None
-                bias = torch.add(bias, growth.sizes[layer].size_weight, alpha=inputs[layer])
+                bias = torch.add(bias, own[layer].size_weight, alpha=inputs[layer])
             if buffers is None:
                 pre = torch.addmm(bias, a, layer_views.effective)  # (batch, n)
             else:
