@@ -88,6 +88,30 @@ def time_tree(tree: Path, runs: list) -> dict[str, list]:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def compare_trees(old: Path, new: Path, runs: list, repeats: int) -> list[dict]:
+    """Time ``runs`` in trees ``old`` and ``new``, alternating, ``repeats`` times: per
+    configuration the best times, their ratio new / old and whether the results agree."""
+    best: dict[str, dict[str, float]] = {"old": {}, "new": {}}
+    fitted: dict[str, dict[str, list]] = {"old": {}, "new": {}}
+    for repeat in range(repeats):
+        order = [("old", old), ("new", new)]
+        for label, tree in order if repeat % 2 == 0 else order[::-1]:
+            for name, (seconds, values) in time_tree(tree, runs).items():
+                best[label][name] = min(best[label].get(name, seconds), seconds)
+                fitted[label][name] = values
+        print(f"repeat {repeat + 1} of {repeats} done", flush=True)
+    return [
+        {
+            "configuration": name,
+            "old_s": best["old"][name],
+            "new_s": best["new"][name],
+            "ratio": best["new"][name] / best["old"][name],
+            "same_results": fitted["new"][name] == fitted["old"][name],
+        }
+        for name, *_ in runs
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ref", help="the earlier commit to compare with")
@@ -103,36 +127,11 @@ def main() -> None:
             capture_output=True,
         )
         try:
-            best: dict[str, dict[str, float]] = {"old": {}, "new": {}}
-            fitted: dict[str, dict[str, list]] = {"old": {}, "new": {}}
-            for repeat in range(args.repeats):
-                order = (
-                    (("old", old), ("new", ROOT))
-                    if repeat % 2 == 0
-                    else (
-                        ("new", ROOT),
-                        ("old", old),
-                    )
-                )
-                for label, tree in order:
-                    for name, (seconds, values) in time_tree(tree, runs).items():
-                        best[label][name] = min(best[label].get(name, seconds), seconds)
-                        fitted[label][name] = values
-                print(f"repeat {repeat + 1} of {args.repeats} done", flush=True)
+            rows = compare_trees(old, ROOT, runs, args.repeats)
         finally:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=True
             )
-    rows = [
-        {
-            "configuration": name,
-            "old_s": best["old"][name],
-            "new_s": best["new"][name],
-            "ratio": best["new"][name] / best["old"][name],
-            "same_results": fitted["new"][name] == fitted["old"][name],
-        }
-        for name, *_ in runs
-    ]
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()

@@ -1,0 +1,120 @@
+"""Which speed tricks pay? Each one removed, timed side by side with the code that has it.
+
+Every trick of the core has a patch in ``benchmarks/tricks/`` that replaces
+it with the plain code (same results, or results that differ by rounding
+only). For each patch the committed code (with the trick) and the same code
+with the patch applied (without it) run ``compare_speed.py``'s configurations,
+alternating, in fresh processes; every time is the best over the repeats. A
+trick stays where removing it makes some configuration at least
+``KEEP_AT`` times slower; the rest are taken out of the code.
+
+    python benchmarks/audit_tricks.py [--repeats 5] [--only NAME ...]
+
+Results: ``results/tricks.json``, resumable (a patch already measured at the
+same text is skipped), and a table on standard output. ``bench_speed.py``
+reports the verdicts in docs/speed.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from compare_speed import compare_trees, configurations
+
+ROOT = Path(__file__).parent.parent
+PATCHES = Path(__file__).parent / "tricks"
+RESULTS = Path(__file__).parent / "results" / "tricks.json"
+KEEP_AT = 1.05  # the issue's rule: a trick stays where it buys at least 5 %
+
+# what each trick does; its patch, ``tricks/<name>.patch``, does without it
+TRICKS = {
+    "memoryview-gate-rows": "gate rows written through memoryviews, not numpy slices",
+    "host-size-variables": "size variables read, stepped and clipped as host floats "
+    "through a memoryview, not by torch operations",
+    "host-shared-gate-rows": "gate rows that share memory with the host array, "
+    "not copied to the tensor every step",
+    "rounding-cell": "float32 rounding through a one-element buffer, not a numpy scalar",
+    "block-view-cache": "views of the computed blocks kept until a block changes, "
+    "not rebuilt every step",
+    "fused-first-layer-l2": "the first layer's weights and size weights masked "
+    "in one product, not two",
+    "activation-workspace": "activations written into reused buffers, "
+    "not allocated every step",
+    "fused-activation-backward": "the activation's gradient by aten's backward kernels, "
+    "not by tensor arithmetic",
+    "fused-adam": "torch's one-kernel Adam update, not the update in tensor operations",
+    "one-thread-small-steps": "one torch thread for small steps, not the thread pool",
+    "chunked-gathers": "rows gathered per 4 MiB chunk, not per batch",
+    "host-epoch-loss": "the epoch loss summed as host floats, not as a tensor",
+    "top-left-strided": "a block of a weight matrix made by one as_strided, not by slicing",
+    "inference-mode": "training in torch's inference mode, not under no_grad",
+    "constant-tensors": "the batch's 1 / weight sum kept as a 0-d tensor, "
+    "not passed as a Python float",
+}
+
+
+def git(*args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(ROOT), *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def measure(name: str, repeats: int) -> dict:
+    """Time the committed code against it without the trick ``name``."""
+    patch = PATCHES / f"{name}.patch"
+    with tempfile.TemporaryDirectory() as directory:
+        with_trick, without = Path(directory) / "with", Path(directory) / "without"
+        for tree in (with_trick, without):
+            git("worktree", "add", "--detach", str(tree), "HEAD")
+        try:
+            subprocess.run(["git", "-C", str(without), "apply", str(patch)], check=True)
+            rows = compare_trees(with_trick, without, configurations(False), repeats)
+        finally:
+            for tree in (with_trick, without):
+                git("worktree", "remove", "--force", str(tree))
+    worst = max(rows, key=lambda row: row["ratio"])
+    return {
+        "trick": TRICKS[name],
+        "patch_sha": hashlib.sha256(patch.read_bytes()).hexdigest(),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "repeats": repeats,
+        "rows": rows,
+        "largest_ratio": worst["ratio"],
+        "largest_at": worst["configuration"],
+        "same_results": all(row["same_results"] for row in rows),
+        "stays": worst["ratio"] >= KEEP_AT,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", nargs="*", choices=sorted(TRICKS), help="these tricks only")
+    args = parser.parse_args()
+    if git("status", "--porcelain", "--", "skgrow"):
+        sys.exit("commit the package first: the tricks are measured against HEAD")
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    for name in args.only or TRICKS:
+        patch = PATCHES / f"{name}.patch"
+        if not patch.exists():  # taken out of the code: its verdict stays on record
+            continue
+        sha = hashlib.sha256(patch.read_bytes()).hexdigest()
+        if name in results and results[name]["patch_sha"] == sha and not args.only:
+            continue
+        print(f"{name}: {TRICKS[name]}", flush=True)
+        results[name] = measure(name, args.repeats)
+        RESULTS.write_text(json.dumps(results, indent=1))
+    print(f"{'trick':28s} {'largest without/with':>21s}  at")
+    for name, result in results.items():
+        verdict = "stays" if result["stays"] else "goes"
+        print(f"{name:28s} {result['largest_ratio']:21.3f}  {result['largest_at']} ({verdict})")
+
+
+if __name__ == "__main__":
+    main()
