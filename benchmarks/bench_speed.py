@@ -48,6 +48,7 @@ from skgrow import GrowingMLPRegressor
 from skgrow._training import threads_for_step
 
 RESULTS = Path(__file__).parent / "results" / "speed.json"
+TRICKS = Path(__file__).parent / "results" / "tricks.json"  # audit_tricks.py
 REPORT = Path(__file__).parent.parent / "docs" / "speed.md"
 N_FEATURES = 20
 TARGETS = {"10": 0.7, "100": 0.5, "1000": 0.5}
@@ -474,13 +475,44 @@ def write_report(results: dict, path: Path = REPORT) -> None:
         ]
     else:
         lines += ["", "GPU: not measured (no CUDA device on this machine)."]
+    if TRICKS.exists():
+        lines += trick_lines(json.loads(TRICKS.read_text()))
     path.write_text("\n".join(lines) + "\n")
+
+
+def trick_lines(tricks: dict) -> list[str]:
+    """The section on which speed tricks stayed (``audit_tricks.py``'s verdicts)."""
+    lines = [
+        "",
+        "## Which speed tricks stayed",
+        "",
+        "`python benchmarks/audit_tricks.py`: each trick of the core is taken out by a patch",
+        "(`benchmarks/tricks/`) and the code without it is timed against the code with it,",
+        "side by side, on this benchmark's configurations (`compare_speed.py`; best of",
+        "the repeats). A trick stays where taking it out makes some configuration at least",
+        "5 % slower; the others were taken out of the code.",
+        "",
+        "| trick | slowest without it (ratio without / with) | verdict |",
+        "|---|---|---|",
+    ]
+    for name, t in sorted(tricks.items(), key=lambda item: -item[1]["largest_ratio"]):
+        verdict = "stays" if t["stays"] else "taken out"
+        lines.append(
+            f"| {t['trick']} | {t['largest_ratio']:.2f} ({t['largest_at']}) | {verdict} |"
+        )
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20 000 rows only, 3 repeats")
+    parser.add_argument(
+        "--report-only", action="store_true", help="the report from the existing results"
+    )
     args = parser.parse_args()
+    if args.report_only:
+        write_report(json.loads(RESULTS.read_text()))
+        return
     repeats = 3 if args.quick else 5
     row_counts = [20_000] if args.quick else [20_000, 100_000, 1_000_000]
     results = {
