@@ -6,7 +6,9 @@ only). For each patch the committed code (with the trick) and the same code
 with the patch applied (without it) run ``compare_speed.py``'s configurations,
 alternating, in fresh processes; every time is the best over the repeats. A
 trick stays where removing it makes some configuration at least
-``KEEP_AT`` times slower; the rest are taken out of the code.
+``KEEP_AT`` times slower; the rest are taken out of the code. The first
+entry, the control, times the committed code against itself: its largest
+ratio is what noise alone makes of the rule.
 
     python benchmarks/audit_tricks.py [--repeats 5] [--only NAME ...]
 
@@ -32,8 +34,11 @@ PATCHES = Path(__file__).parent / "tricks"
 RESULTS = Path(__file__).parent / "results" / "tricks.json"
 KEEP_AT = 1.05  # the issue's rule: a trick stays where it buys at least 5 %
 
+# the committed code against itself: how far apart two identical trees time here
+CONTROL = "control"
 # what each trick does; its patch, ``tricks/<name>.patch``, does without it
 TRICKS = {
+    CONTROL: "none: the committed code against itself (this measurement's noise)",
     "memoryview-gate-rows": "gate rows written through memoryviews, not numpy slices",
     "host-size-variables": "size variables read, stepped and clipped as host floats "
     "through a memoryview, not by torch operations",
@@ -44,8 +49,7 @@ TRICKS = {
     "not rebuilt every step",
     "fused-first-layer-l2": "the first layer's weights and size weights masked "
     "in one product, not two",
-    "activation-workspace": "activations written into reused buffers, "
-    "not allocated every step",
+    "activation-workspace": "activations written into reused buffers, not allocated every step",
     "fused-activation-backward": "the activation's gradient by aten's backward kernels, "
     "not by tensor arithmetic",
     "fused-adam": "torch's one-kernel Adam update, not the update in tensor operations",
@@ -67,13 +71,14 @@ def git(*args: str) -> str:
 
 def measure(name: str, repeats: int) -> dict:
     """Time the committed code against it without the trick ``name``."""
-    patch = PATCHES / f"{name}.patch"
+    patch = PATCHES / f"{name}.patch"  # the control's is empty
     with tempfile.TemporaryDirectory() as directory:
         with_trick, without = Path(directory) / "with", Path(directory) / "without"
         for tree in (with_trick, without):
             git("worktree", "add", "--detach", str(tree), "HEAD")
         try:
-            subprocess.run(["git", "-C", str(without), "apply", str(patch)], check=True)
+            if name != CONTROL:
+                subprocess.run(["git", "-C", str(without), "apply", str(patch)], check=True)
             rows = compare_trees(with_trick, without, configurations(False), repeats)
         finally:
             for tree in (with_trick, without):

@@ -495,11 +495,18 @@ def trick_lines(tricks: dict) -> list[str]:
         "| trick | slowest without it (ratio without / with) | verdict |",
         "|---|---|---|",
     ]
-    for name, t in sorted(tricks.items(), key=lambda item: -item[1]["largest_ratio"]):
+    control = tricks.get("control")
+    tricks = {name: t for name, t in tricks.items() if name != "control"}
+    for t in sorted(tricks.values(), key=lambda t: -t["largest_ratio"]):
         verdict = "stays" if t["stays"] else "taken out"
-        lines.append(
-            f"| {t['trick']} | {t['largest_ratio']:.2f} ({t['largest_at']}) | {verdict} |"
-        )
+        lines.append(f"| {t['trick']} | {t['largest_ratio']:.2f} ({t['largest_at']}) | {verdict} |")
+    if control is not None:
+        lines += [
+            "",
+            "The control, the committed code timed against itself, came out at "
+            f"{control['largest_ratio']:.2f} at worst ({control['largest_at']}): what "
+            "noise alone makes of the rule.",
+        ]
     return lines
 
 

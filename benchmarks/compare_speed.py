@@ -4,9 +4,10 @@ Times skgrow static and growing at widths 10, 100 and 1000 on 20 000, 100 000
 and 1 000 000 rows (adam, batch 200, 20 features, as ``bench_speed.py``) and
 the growing-against-static runs at capacity 1024, for the working tree and for
 ``REF`` (checked out into a temporary git worktree), in one run: each repeat
-runs every configuration in a fresh process of one tree, then of the other,
-alternating; within a process a fit shorter than 0.3 s is run again until its
-fits add up to 0.3 s, and every time is the minimum over all of them.
+starts a fresh worker process per tree and times each configuration in one
+tree and straight after in the other (which goes first alternates); within a
+process a fit shorter than 0.3 s is run again until its fits add up to 0.3 s,
+and every time is the minimum over all of them.
 
     python benchmarks/compare_speed.py REF [--repeats 3] [--quick]
 
@@ -27,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 RESULTS = Path(__file__).parent / "results" / "compare_speed.json"
 
-# runs in a fresh process with the tree's root first on the path: one repeat of
-# every configuration, printed as JSON
-TIMER = """
+# a worker process with the tree's root first on the path: reads one configuration per
+# line, fits it and answers with the time and what the fit computed, as JSON
+WORKER = """
 import json, sys, time, warnings
 sys.path.insert(0, sys.argv[1])
 import numpy as np
@@ -37,13 +38,16 @@ from sklearn.exceptions import ConvergenceWarning
 import skgrow
 from skgrow import GrowingMLPRegressor
 assert skgrow.__file__.startswith(sys.argv[1]), skgrow.__file__
-configurations = json.loads(sys.argv[2])
 MIN_SECONDS = 0.3
-times = {}
-for name, n_rows, epochs, params in configurations:
-    rng = np.random.RandomState(0)
-    X = rng.randn(n_rows, 20).astype(np.float32)
-    y = (np.sin(X[:, 0]) + X[:, 1] * X[:, 2] + 0.1 * rng.randn(n_rows)).astype(np.float32)
+data = {}
+for line in sys.stdin:
+    name, n_rows, epochs, params = json.loads(line)
+    if n_rows not in data:
+        rng = np.random.RandomState(0)
+        X = rng.randn(n_rows, 20).astype(np.float32)
+        y = (np.sin(X[:, 0]) + X[:, 1] * X[:, 2] + 0.1 * rng.randn(n_rows)).astype(np.float32)
+        data[n_rows] = X, y
+    X, y = data[n_rows]
     model = GrowingMLPRegressor(
         solver="adam", batch_size=200, max_iter=epochs, tol=0.0, n_iter_no_change=10**6,
         random_state=0, **params
@@ -58,10 +62,8 @@ for name, n_rows, epochs, params in configurations:
             model.fit(X, y)
         took = time.perf_counter() - start
         seconds, spent = min(seconds, took), spent + took
-    # what the fit computed, to hold the two trees' results against each other
     fitted = [float(v) for v in model.loss_curve_] + model.predict(X[:1000]).tolist()
-    times[name] = [seconds, fitted]
-print(json.dumps(times))
+    print(json.dumps([seconds, fitted]), flush=True)
 """
 
 
@@ -85,27 +87,56 @@ def configurations(quick: bool) -> list[tuple[str, int, int, dict]]:
     return runs
 
 
-def time_tree(tree: Path, runs: list) -> dict[str, list]:
-    output = subprocess.run(
-        [sys.executable, "-c", TIMER, str(tree), json.dumps(runs)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+class Worker:
+    """A process that times fits with the skgrow of ``tree``."""
+
+    def __init__(self, tree: Path):
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(tree)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def time(self, run: tuple) -> tuple[float, list]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(run) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the worker for {run[0]!r} ended: see its error above")
+        seconds, fitted = json.loads(answer)
+        return seconds, fitted
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait()
 
 
 def compare_trees(old: Path, new: Path, runs: list, repeats: int) -> list[dict]:
-    """Time ``runs`` in trees ``old`` and ``new``, alternating, ``repeats`` times: per
-    configuration the best times, their ratio new / old and whether the results agree."""
+    """Time ``runs`` in trees ``old`` and ``new`` ``repeats`` times: per configuration
+    the best times, their ratio new / old and whether the results agree.
+
+    Each repeat starts a fresh worker process per tree, and each configuration is
+    timed in one tree and straight after in the other (which goes first alternates),
+    so that the machine's drift over minutes falls on both alike.
+    """
     best: dict[str, dict[str, float]] = {"old": {}, "new": {}}
     fitted: dict[str, dict[str, list]] = {"old": {}, "new": {}}
     for repeat in range(repeats):
-        order = [("old", old), ("new", new)]
-        for label, tree in order if repeat % 2 == 0 else order[::-1]:
-            for name, (seconds, values) in time_tree(tree, runs).items():
-                best[label][name] = min(best[label].get(name, seconds), seconds)
-                fitted[label][name] = values
+        workers = {"old": Worker(old), "new": Worker(new)}
+        try:
+            for index, run in enumerate(runs):
+                name = run[0]
+                order = ["old", "new"] if (index + repeat) % 2 == 0 else ["new", "old"]
+                for label in order:
+                    seconds, values = workers[label].time(run)
+                    best[label][name] = min(best[label].get(name, seconds), seconds)
+                    fitted[label][name] = values
+        finally:
+            for worker in workers.values():
+                worker.close()
         print(f"repeat {repeat + 1} of {repeats} done", flush=True)
     return [
         {
