@@ -6,6 +6,7 @@ budgets), each checked against the targets it was run for.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,11 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
             bullets.append(
                 challenger_bullet(part.set_index(["dataset", "library"]), mode, "skgrow")
             )
+    before_path = loaded[1].parent / "sklearn_before.json"
+    if before_path.exists():
+        before_lines, before_bullet = against_before(fitted, json.loads(before_path.read_text()))
+        lines += before_lines
+        bullets.append(before_bullet)
     own = rows[rows["mode"] == "own width"]
     if not own.empty:
         own_lines, own_bullets = own_width(own, summary[summary["mode"] == "own width"])
@@ -166,6 +172,50 @@ def challenger_bullet(part: pd.DataFrame, mode: str, challenger: str) -> str:
         f" p = {p_text(p)}); median ratio to sklearn of the final model's parameters"
         f" {np.median(parameters):.2f}, of the fit time {np.median(seconds):.2f}."
     )
+
+
+def against_before(rows: pd.DataFrame, before: dict) -> tuple[list[str], str]:
+    """Today's skgrow defaults and tuned rows against those measured before the growth
+    work (``results/sklearn_before.json``), paired over the same folds."""
+    old = pd.DataFrame(before["rows"])
+    today = rows[rows["library"] == "skgrow"]
+    key = ["mode", "dataset", "fold"]
+    paired = today.merge(old, on=key, suffixes=("", "_before"))
+    body, lower, higher = [], [], []
+    for (mode, dataset), group in paired.groupby(["mode", "dataset"], sort=False):
+        difference = group["score"] - group["score_before"]
+        sem = difference.std(ddof=1) / np.sqrt(len(difference))
+        mean = difference.mean()
+        name = f"{dataset} ({mode}) {mean:+.3f}"
+        if mean < -2 * sem:
+            lower.append(name)
+        elif mean > 2 * sem:
+            higher.append(name)
+        body.append(
+            [
+                mode,
+                dataset,
+                f"{group['score_before'].mean():.3f}",
+                f"{group['score'].mean():.3f}",
+                f"{mean:+.3f} ± {sem:.3f}",
+            ]
+        )
+    commit = before["meta"]["skgrow_commit"]
+    lines = [
+        "",
+        f"**defaults and tuned against skgrow before the growth work** (commit {commit},"
+        " the same folds; difference: today minus before, ± one s.e. over folds)",
+        "",
+    ]
+    lines += table(["mode", "dataset", "before", "today", "difference"], body)
+    n = len(body)
+    bullet = (
+        f"Today's defaults and tuned fits against skgrow before the growth work (commit"
+        f" {commit}), paired over the same folds: lower by more than two standard errors in"
+        f" {len(lower)} of {n} (mode, dataset) cells ({listed(lower) or 'none'}), higher in"
+        f" {len(higher)} ({listed(higher) or 'none'}), within two standard errors in the rest."
+    )
+    return lines, bullet
 
 
 # -- own width -------------------------------------------------------------------------------
