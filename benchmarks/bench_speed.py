@@ -483,13 +483,14 @@ def write_report(results: dict, path: Path = REPORT) -> None:
 def slowest_without(trick: dict) -> str:
     """The slowest configuration without a trick, and what timing it again alone gave."""
     rows = {row["configuration"]: row for row in trick["rows"]}
+    ratio = "median_ratio"
     text = f"{trick['largest_ratio']:.2f} ({trick['largest_at']}"
     again = [c for c in trick.get("confirmations", []) if c["configuration"] == trick["largest_at"]]
     if trick["stays"]:
-        first = rows[trick["largest_at"]]["ratio"]
-        return text + f"; {first:.2f} then {again[0]['ratio']:.2f} alone)"
+        first = rows[trick["largest_at"]][ratio]
+        return text + f"; {first:.2f} then {again[0][ratio]:.2f} alone)"
     if again:
-        return text + f"; {again[0]['ratio']:.2f} when timed again alone)"
+        return text + f"; {again[0][ratio]:.2f} when timed again alone)"
     return text + ")"
 
 
@@ -501,8 +502,10 @@ def trick_lines(tricks: dict) -> list[str]:
         "",
         "`python benchmarks/audit_tricks.py`: each trick of the core is taken out by a patch",
         "(`benchmarks/tricks/`) and the code without it is timed against the code with it,",
-        "side by side, on this benchmark's configurations (`compare_speed.py`; best of",
-        "the repeats). A trick stays where taking it out makes some configuration at least",
+        "side by side, on this benchmark's configurations (`compare_speed.py`; each",
+        "configuration timed in both trees back to back, the figure is the median over",
+        "the repeats of the two times' ratio). A trick stays where taking it out makes",
+        "some configuration at least",
         "5 % slower twice: in that run and when the configuration is timed again alone;",
         "the others were taken out of the code.",
         "",

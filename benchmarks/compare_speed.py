@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -116,7 +117,8 @@ class Worker:
 
 def compare_trees(old: Path, new: Path, runs: list, repeats: int) -> list[dict]:
     """Time ``runs`` in trees ``old`` and ``new`` ``repeats`` times: per configuration
-    the best times, their ratio new / old and whether the results agree.
+    the best times, their ratio new / old, the ratio of each repeat's pair of times and
+    their median, and whether the results agree.
 
     Each repeat starts a fresh worker process per tree, and each configuration is
     timed in one tree and straight after in the other (which goes first alternates),
@@ -124,16 +126,19 @@ def compare_trees(old: Path, new: Path, runs: list, repeats: int) -> list[dict]:
     """
     best: dict[str, dict[str, float]] = {"old": {}, "new": {}}
     fitted: dict[str, dict[str, list]] = {"old": {}, "new": {}}
+    paired: dict[str, list[float]] = {run[0]: [] for run in runs}
     for repeat in range(repeats):
         workers = {"old": Worker(old), "new": Worker(new)}
         try:
             for index, run in enumerate(runs):
                 name = run[0]
                 order = ["old", "new"] if (index + repeat) % 2 == 0 else ["new", "old"]
+                seconds = {}
                 for label in order:
-                    seconds, values = workers[label].time(run)
-                    best[label][name] = min(best[label].get(name, seconds), seconds)
+                    seconds[label], values = workers[label].time(run)
+                    best[label][name] = min(best[label].get(name, seconds[label]), seconds[label])
                     fitted[label][name] = values
+                paired[name].append(seconds["new"] / seconds["old"])
         finally:
             for worker in workers.values():
                 worker.close()
@@ -144,6 +149,10 @@ def compare_trees(old: Path, new: Path, runs: list, repeats: int) -> list[dict]:
             "old_s": best["old"][name],
             "new_s": best["new"][name],
             "ratio": best["new"][name] / best["old"][name],
+            # the ratio of each repeat's two back-to-back times: the machine's state is
+            # shared within a pair, so their median is the steadier figure
+            "paired_ratios": paired[name],
+            "median_ratio": statistics.median(paired[name]),
             "same_results": fitted["new"][name] == fitted["old"][name],
         }
         for name, *_ in runs
