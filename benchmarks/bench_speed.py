@@ -516,6 +516,8 @@ def trick_lines(tricks: dict) -> list[str]:
     tricks = {name: t for name, t in tricks.items() if name != "control"}
     for t in sorted(tricks.values(), key=lambda t: -t["largest_ratio"]):
         verdict = "stays" if t["stays"] else "taken out"
+        if not t["stays"] and t.get("kept_for"):
+            verdict = f"kept: {t['kept_for']}"
         lines.append(f"| {t['trick']} | {slowest_without(t)} | {verdict} |")
     if control is not None:
         lines += [

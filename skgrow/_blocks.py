@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from skgrow._growth import GrowthMethod, float_cells, rounding_to
+from skgrow._growth import GrowthMethod, rounding_to
 
 Tensor = torch.Tensor
 
@@ -73,8 +73,7 @@ class GateVectors:
 
     On the CPU the tensor shares memory with a host array, so updating it
     costs no torch operation; on a GPU the computed block is copied over in
-    one operation each step. The host rows are written through memoryviews:
-    plain Python item and slice assignments, cheaper than numpy's.
+    one operation each step.
     """
 
     L2_MASK, GATE, DERIVATIVE, ACTIVE = range(4)
@@ -97,12 +96,6 @@ class GateVectors:
         else:
             self.rows = torch.zeros((4, capacity), dtype=dtype, device=device)
         self.l2_mask, self.active = self.rows[self.L2_MASK], self.rows[self.ACTIVE]
-        self._host_rows = tuple(float_cells(row) for row in self.host)
-        # what slices of the rows are set from: 1, 0, and the L2 coefficient
-        self._ones = float_cells(np.ones(capacity, dtype=precision))
-        self._zeros = float_cells(np.zeros(capacity, dtype=precision))
-        self._l2_row: np.ndarray = np.zeros(capacity, dtype=precision)
-        self._l2s = float_cells(self._l2_row)
         self.n_active = 0
         self.l2 = 0.0
         self._block_step = block_step(capacity)
@@ -118,18 +111,17 @@ class GateVectors:
         """
         n, last_gate, last_derivative = self.gate_parts(z, self.capacity, self.rounded)
         old = self.n_active
-        l2_mask, gate, derivative, active = self._host_rows
+        l2_mask, gate, derivative, active = self.host
         if n != old:
             if n > old:  # the previously partial neuron is fully on now
-                ones, start = self._ones, old - 1 if old else 0
-                gate[start:n] = ones[start:n]
-                active[old:n] = ones[old:n]
-                l2_mask[old:n] = self._l2s[old:n]
+                start = old - 1 if old else 0
+                gate[start:n] = 1.0
+                active[old:n] = 1.0
+                l2_mask[old:n] = self.l2
             else:
-                zeros = self._zeros
-                gate[n:old] = zeros[n:old]
-                active[n:old] = zeros[n:old]
-                l2_mask[n:old] = zeros[n:old]
+                gate[n:old] = 0.0
+                active[n:old] = 0.0
+                l2_mask[n:old] = 0.0
             if old:
                 derivative[old - 1] = 0.0
             self.n_active = n
@@ -137,7 +129,6 @@ class GateVectors:
             if not low < n <= high:
                 self._update_block(n)
         if l2 is not None and l2 != self.l2:
-            self._l2_row.fill(l2)
             np.multiply(self.host[self.ACTIVE], l2, out=self.host[self.L2_MASK])
             self.l2 = l2
         if n:
@@ -246,23 +237,13 @@ class SizeInputViews:
 
 
 @dataclass(frozen=True, slots=True)
-class FirstLayerViews:
-    """A growing network's first layer: its weights and size weights, which follow each
-    other in the parameter buffer, as one (n_features + 1, n) block, so that one product
-    writes their L2 gradients (``l2_gradients``; the weights' alone: ``l2_gradient``)."""
-
-    weight_and_size_weight: Tensor
-    l2_gradients: Tensor
-    l2_gradient: Tensor
-
-
-@dataclass(frozen=True, slots=True)
 class GrowthViews:
-    """A growing network's views besides ``LayerViews``: ``gated[l - 1]`` for layer ``l``
-    (1 to the output layer), ``sizes[l]`` for hidden layer ``l``, and ``l2_gradients``,
-    the part of the L2 scratch every step rewrites (each L2 gradient view lies in it)."""
+    """A growing network's views besides ``LayerViews``: the first layer's weights' L2
+    gradient (``first_l2_gradient``), ``gated[l - 1]`` for layer ``l`` (1 to the output
+    layer), ``sizes[l]`` for hidden layer ``l``, and ``l2_gradients``, the part of the
+    L2 scratch every step rewrites (each L2 gradient view lies in it)."""
 
-    first: FirstLayerViews
+    first_l2_gradient: Tensor
     gated: tuple[GatedInputViews, ...]
     sizes: tuple[SizeInputViews, ...]
     l2_gradients: Tensor
@@ -293,8 +274,7 @@ class ParameterViews:
 @dataclass(frozen=True)
 class GrowthBuffers:
     """What a growing network's steps read and write besides ``ParameterViews``: the size
-    weights and their gradients, each size variable's gradient cell, the first layer's
-    weights and size weights as one block of ``theta`` and of ``grad``, each hidden
+    weights and their gradients, each size variable's gradient cell, each hidden
     layer's ``GateVectors``, and the L2 scratch (``3 * n_regularized``: the L2
     gradients from its start, the gated weights and the derivative products of the
     layers after the first ``n_regularized`` and ``2 * n_regularized`` further on)."""
@@ -302,16 +282,9 @@ class GrowthBuffers:
     size_weights: list[Tensor]
     size_weight_grads: list[Tensor]
     size_variable_grads: list[Tensor]
-    first_with_size: Tensor
-    first_with_size_grad: Tensor
     gate_vectors: list[GateVectors]
     l2_scratch: Tensor
     n_regularized: int
-
-
-def top_left(matrix: Tensor, rows: int, cols: int) -> Tensor:
-    """The first ``rows`` rows and ``cols`` columns of ``matrix``, made in one operation."""
-    return matrix.as_strided((rows, cols), matrix.stride(), matrix.storage_offset())
 
 
 def plan_views(
@@ -325,12 +298,9 @@ def plan_views(
     dense, n_in = [], n_features
     n_outputs = parameters.biases[-1].shape[0]
     for layer, n in enumerate((*blocks, n_outputs)):
-        weight, weight_grad = parameters.weights[layer], parameters.weight_grads[layer]
-        if (n_in, n) != weight.shape:  # slicing costs about as much as a small product
-            weight, weight_grad = top_left(weight, n_in, n), top_left(weight_grad, n_in, n)
-        bias, bias_grad = parameters.biases[layer], parameters.bias_grads[layer]
-        if n < bias.shape[0]:
-            bias, bias_grad = bias[:n], bias_grad[:n]
+        weight = parameters.weights[layer][:n_in, :n]
+        weight_grad = parameters.weight_grads[layer][:n_in, :n]
+        bias, bias_grad = parameters.biases[layer][:n], parameters.bias_grads[layer][:n]
         dense.append((weight, bias, weight_grad, bias_grad))
         n_in = n
     growth_views = None
@@ -356,10 +326,8 @@ def _plan_growth_views(
 ) -> GrowthViews:
     """Gate, size input and L2 views of each layer, laid out in the L2 scratch."""
     scratch, stride = growth.l2_scratch, growth.n_regularized
-    first = top_left(growth.first_with_size, growth.first_with_size.shape[0], blocks[0])
-    first_l2 = scratch.as_strided(first.shape, (blocks[0], 1))
-    first_views = FirstLayerViews(first, first_l2, first_l2[:-1])
-    offset = first.numel()
+    first_l2 = scratch[: dense[0][0].numel()].view(dense[0][0].shape)
+    offset = first_l2.numel()
     gated, sizes = [], []
     for layer, (weight, _, weight_grad, _) in enumerate(dense):
         rows, n = weight.shape
@@ -390,11 +358,8 @@ def _plan_growth_views(
         if layer < len(blocks):
             vectors = growth.gate_vectors[layer]
             size_weight = growth.size_weights[layer][:n]
-            if layer == 0:
-                l2_size_gradient = first_l2[-1]
-            else:
-                l2_size_gradient = scratch[offset : offset + n]
-                offset += n
+            l2_size_gradient = scratch[offset : offset + n]
+            offset += n
             sizes.append(
                 SizeInputViews(
                     size_weight=size_weight,
@@ -406,4 +371,4 @@ def _plan_growth_views(
                     l2_size_gradient=l2_size_gradient,
                 )
             )
-    return GrowthViews(first_views, tuple(gated), tuple(sizes), scratch[:offset])
+    return GrowthViews(first_l2, tuple(gated), tuple(sizes), scratch[:offset])

@@ -93,19 +93,12 @@ def float_cells(array: np.ndarray) -> memoryview[float]:
 
 
 def rounding_to(precision: type) -> Callable[[float], float]:
-    """A function that rounds a float to ``precision`` (``np.float32`` or ``float``).
-
-    For float32 it writes the value into a one-element float32 buffer and
-    reads it back: the conversion numpy would make, without building a
-    numpy scalar in every training step.
-    """
+    """A function that rounds a float to ``precision`` (``np.float32`` or ``float``)."""
     if precision is float or np.dtype(precision) == np.float64:
         return float
-    cell = float_cells(np.zeros(1, dtype=precision))
 
     def rounded(value: float) -> float:
-        cell[0] = value
-        return cell[0]
+        return float(np.float32(value))
 
     return rounded
 
