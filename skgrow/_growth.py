@@ -35,13 +35,10 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar, NamedTuple, cast
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
-
-if TYPE_CHECKING:
-    from typing_extensions import Buffer
 
 
 def smooth_step(n: float) -> float:
@@ -83,13 +80,6 @@ class LayerGates(NamedTuple):
 GateParts = tuple[int, float, float]
 
 _HALF_PI = 0.5 * math.pi
-
-
-def float_cells(array: np.ndarray) -> memoryview[float]:
-    """A memoryview of a float array's memory: its items are read and written as
-    Python floats, cheaper per item than numpy's indexing."""
-    # (numpy's stubs declare arrays buffers only from Python 3.12 on)
-    return memoryview(cast("Buffer", array))
 
 
 def rounding_to(precision: type) -> Callable[[float], float]:

@@ -34,11 +34,12 @@ from skgrow._blocks import (
     GrowthBuffers,
     ParameterViews,
     Workspace,
+    float_cells,
     host_precision,
     plan_views,
     shares_host_memory,
 )
-from skgrow._growth import LayerGates, float_cells, rounding_to
+from skgrow._growth import LayerGates, rounding_to
 from skgrow._layout import Architecture, GrowthSettings, Layout, initial_parameters
 
 Tensor = torch.Tensor
