@@ -19,15 +19,11 @@ the same products that fold the gates into the weights.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import torch
 
-from skgrow._growth import GrowthMethod, rounding_to
-
-if TYPE_CHECKING:
-    from typing_extensions import Buffer
+from skgrow._growth import GrowthMethod, float_cells, rounding_to
 
 Tensor = torch.Tensor
 
@@ -56,13 +52,6 @@ def shares_host_memory(device: torch.device) -> bool:
     return device.type == "cpu"
 
 
-def float_cells(array: np.ndarray) -> memoryview[float]:
-    """A memoryview of a float array's memory: its items are read and written as
-    Python floats, cheaper per item than numpy's indexing."""
-    # (numpy's stubs declare arrays buffers only from Python 3.12 on)
-    return memoryview(cast("Buffer", array))
-
-
 def host_precision(dtype: torch.dtype) -> type:
     """The numpy type of a torch float dtype (float32 or float64), for host arithmetic."""
     return np.float32 if dtype == torch.float32 else np.float64
@@ -84,7 +73,8 @@ class GateVectors:
 
     On the CPU the tensor shares memory with a host array, so updating it
     costs no torch operation; on a GPU the computed block is copied over in
-    one operation each step.
+    one operation each step. The host rows are written through memoryviews:
+    plain Python item and slice assignments, cheaper than numpy's.
     """
 
     L2_MASK, GATE, DERIVATIVE, ACTIVE = range(4)
@@ -107,6 +97,12 @@ class GateVectors:
         else:
             self.rows = torch.zeros((4, capacity), dtype=dtype, device=device)
         self.l2_mask, self.active = self.rows[self.L2_MASK], self.rows[self.ACTIVE]
+        self._host_rows = tuple(float_cells(row) for row in self.host)
+        # what slices of the rows are set from: 1, 0, and the L2 coefficient
+        self._ones = float_cells(np.ones(capacity, dtype=precision))
+        self._zeros = float_cells(np.zeros(capacity, dtype=precision))
+        self._l2_row: np.ndarray = np.zeros(capacity, dtype=precision)
+        self._l2s = float_cells(self._l2_row)
         self.n_active = 0
         self.l2 = 0.0
         self._block_step = block_step(capacity)
@@ -122,17 +118,18 @@ class GateVectors:
         """
         n, last_gate, last_derivative = self.gate_parts(z, self.capacity, self.rounded)
         old = self.n_active
-        l2_mask, gate, derivative, active = self.host
+        l2_mask, gate, derivative, active = self._host_rows
         if n != old:
             if n > old:  # the previously partial neuron is fully on now
-                start = old - 1 if old else 0
-                gate[start:n] = 1.0
-                active[old:n] = 1.0
-                l2_mask[old:n] = self.l2
+                ones, start = self._ones, old - 1 if old else 0
+                gate[start:n] = ones[start:n]
+                active[old:n] = ones[old:n]
+                l2_mask[old:n] = self._l2s[old:n]
             else:
-                gate[n:old] = 0.0
-                active[n:old] = 0.0
-                l2_mask[n:old] = 0.0
+                zeros = self._zeros
+                gate[n:old] = zeros[n:old]
+                active[n:old] = zeros[n:old]
+                l2_mask[n:old] = zeros[n:old]
             if old:
                 derivative[old - 1] = 0.0
             self.n_active = n
@@ -140,6 +137,7 @@ class GateVectors:
             if not low < n <= high:
                 self._update_block(n)
         if l2 is not None and l2 != self.l2:
+            self._l2_row.fill(l2)
             np.multiply(self.host[self.ACTIVE], l2, out=self.host[self.L2_MASK])
             self.l2 = l2
         if n:
@@ -248,13 +246,23 @@ class SizeInputViews:
 
 
 @dataclass(frozen=True, slots=True)
-class GrowthViews:
-    """A growing network's views besides ``LayerViews``: the first layer's weights' L2
-    gradient (``first_l2_gradient``), ``gated[l - 1]`` for layer ``l`` (1 to the output
-    layer), ``sizes[l]`` for hidden layer ``l``, and ``l2_gradients``, the part of the
-    L2 scratch every step rewrites (each L2 gradient view lies in it)."""
+class FirstLayerViews:
+    """A growing network's first layer: its weights and size weights, which follow each
+    other in the parameter buffer, as one (n_features + 1, n) block, so that one product
+    writes their L2 gradients (``l2_gradients``; the weights' alone: ``l2_gradient``)."""
 
-    first_l2_gradient: Tensor
+    weight_and_size_weight: Tensor
+    l2_gradients: Tensor
+    l2_gradient: Tensor
+
+
+@dataclass(frozen=True, slots=True)
+class GrowthViews:
+    """A growing network's views besides ``LayerViews``: ``gated[l - 1]`` for layer ``l``
+    (1 to the output layer), ``sizes[l]`` for hidden layer ``l``, and ``l2_gradients``,
+    the part of the L2 scratch every step rewrites (each L2 gradient view lies in it)."""
+
+    first: FirstLayerViews
     gated: tuple[GatedInputViews, ...]
     sizes: tuple[SizeInputViews, ...]
     l2_gradients: Tensor
@@ -285,7 +293,8 @@ class ParameterViews:
 @dataclass(frozen=True)
 class GrowthBuffers:
     """What a growing network's steps read and write besides ``ParameterViews``: the size
-    weights and their gradients, each size variable's gradient cell, each hidden
+    weights and their gradients, each size variable's gradient cell, the first layer's
+    weights and size weights as one block of ``theta`` and of ``grad``, each hidden
     layer's ``GateVectors``, and the L2 scratch (``3 * n_regularized``: the L2
     gradients from its start, the gated weights and the derivative products of the
     layers after the first ``n_regularized`` and ``2 * n_regularized`` further on)."""
@@ -293,6 +302,8 @@ class GrowthBuffers:
     size_weights: list[Tensor]
     size_weight_grads: list[Tensor]
     size_variable_grads: list[Tensor]
+    first_with_size: Tensor
+    first_with_size_grad: Tensor
     gate_vectors: list[GateVectors]
     l2_scratch: Tensor
     n_regularized: int
@@ -337,8 +348,10 @@ def _plan_growth_views(
 ) -> GrowthViews:
     """Gate, size input and L2 views of each layer, laid out in the L2 scratch."""
     scratch, stride = growth.l2_scratch, growth.n_regularized
-    first_l2 = scratch[: dense[0][0].numel()].view(dense[0][0].shape)
-    offset = first_l2.numel()
+    first = growth.first_with_size[:, : blocks[0]]
+    first_l2 = scratch.as_strided(first.shape, (blocks[0], 1))
+    first_views = FirstLayerViews(first, first_l2, first_l2[:-1])
+    offset = first.numel()
     gated, sizes = [], []
     for layer, (weight, _, weight_grad, _) in enumerate(dense):
         rows, n = weight.shape
@@ -369,8 +382,11 @@ def _plan_growth_views(
         if layer < len(blocks):
             vectors = growth.gate_vectors[layer]
             size_weight = growth.size_weights[layer][:n]
-            l2_size_gradient = scratch[offset : offset + n]
-            offset += n
+            if layer == 0:
+                l2_size_gradient = first_l2[-1]
+            else:
+                l2_size_gradient = scratch[offset : offset + n]
+                offset += n
             sizes.append(
                 SizeInputViews(
                     size_weight=size_weight,
@@ -382,4 +398,4 @@ def _plan_growth_views(
                     l2_size_gradient=l2_size_gradient,
                 )
             )
-    return GrowthViews(first_l2, tuple(gated), tuple(sizes), scratch[:offset])
+    return GrowthViews(first_views, tuple(gated), tuple(sizes), scratch[:offset])

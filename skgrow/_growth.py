@@ -35,10 +35,13 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 
 def smooth_step(n: float) -> float:
@@ -82,13 +85,27 @@ GateParts = tuple[int, float, float]
 _HALF_PI = 0.5 * math.pi
 
 
+def float_cells(array: np.ndarray) -> memoryview[float]:
+    """A memoryview of a float array's memory: its items are read and written as
+    Python floats, cheaper per item than numpy's indexing."""
+    # (numpy's stubs declare arrays buffers only from Python 3.12 on)
+    return memoryview(cast("Buffer", array))
+
+
 def rounding_to(precision: type) -> Callable[[float], float]:
-    """A function that rounds a float to ``precision`` (``np.float32`` or ``float``)."""
+    """A function that rounds a float to ``precision`` (``np.float32`` or ``float``).
+
+    For float32 it writes the value into a one-element float32 buffer and
+    reads it back: the conversion numpy would make, without building a
+    numpy scalar in every training step.
+    """
     if precision is float or np.dtype(precision) == np.float64:
         return float
+    cell = float_cells(np.zeros(1, dtype=precision))
 
     def rounded(value: float) -> float:
-        return float(np.float32(value))
+        cell[0] = value
+        return cell[0]
 
     return rounded
 

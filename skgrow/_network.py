@@ -34,12 +34,11 @@ from skgrow._blocks import (
     GrowthBuffers,
     ParameterViews,
     Workspace,
-    float_cells,
     host_precision,
     plan_views,
     shares_host_memory,
 )
-from skgrow._growth import LayerGates, rounding_to
+from skgrow._growth import LayerGates, float_cells, rounding_to
 from skgrow._layout import Architecture, GrowthSettings, Layout, initial_parameters
 
 Tensor = torch.Tensor
@@ -243,7 +242,14 @@ class GrowingNetwork:
         self._size_gradient: list[float] = []
 
     def _new_growth_buffers(self) -> GrowthBuffers:
-        layout, theta = self.layout, self.theta
+        layout, theta, grad = self.layout, self.theta, self.grad
+        # the size input's weights follow the first layer's weights: one block of both
+        first, size = layout.weights[0], layout.size_weights[0]
+        assert size.offset == first.offset + first.size, "layout changed"
+        rows = (first.shape[0] + 1, first.shape[1])
+        first_with_size, first_with_size_grad = (
+            buffer[first.offset : size.offset + size.size].view(rows) for buffer in (theta, grad)
+        )
         return GrowthBuffers(
             size_weights=self.size_weights,
             size_weight_grads=self.size_weight_grads,
@@ -251,6 +257,8 @@ class GrowingNetwork:
                 self.size_variable_grads[layer : layer + 1]
                 for layer in range(layout.size_variables.size)
             ],
+            first_with_size=first_with_size,
+            first_with_size_grad=first_with_size_grad,
             gate_vectors=[
                 GateVectors(capacity, self.arch.method, theta.dtype, theta.device)
                 for capacity in self.arch.capacities
@@ -586,18 +594,17 @@ class GrowingNetwork:
         One product per layer writes the gated weights, the L2 gradients (the
         weights between active neurons times the L2 coefficient) and the
         gate-derivative products (``GatedInputViews``); the first layer's weights
-        and every layer's size weights are masked for their L2 gradients.
+        and size weights are masked in one product.
         """
         growth = views.growth
         assert growth is not None
-        sizes = growth.sizes
-        torch.mul(views.layers[0].weight, sizes[0].l2_mask, out=growth.first_l2_gradient)
+        first, sizes = growth.first, growth.sizes
+        torch.mul(first.weight_and_size_weight, sizes[0].l2_mask, out=first.l2_gradients)
         for layer_views, gated in zip(views.layers[1:], growth.gated):
             torch.mul(layer_views.weight, gated.feeding_rows, out=gated.gate_products)
         # the hidden layers after the first: the layer's own neurons mask its weights too
         for gated, own in zip(growth.gated, sizes[1:]):
             gated.l2_gradient.mul_(own.active)
-        for own in sizes:
             torch.mul(own.size_weight, own.l2_mask, out=own.l2_size_gradient)
 
     def _forward(
@@ -820,7 +827,7 @@ class GrowingNetwork:
             elif growth is None:
                 torch.mm(X.t(), d_pre, out=layer_views.weight_grad)
             else:  # the first layer: the L2 gradient comes with the product
-                torch.addmm(growth.first_l2_gradient, X.t(), d_pre, out=layer_views.weight_grad)
+                torch.addmm(growth.first.l2_gradient, X.t(), d_pre, out=layer_views.weight_grad)
             bias_grad = torch.sum(d_pre, dim=0, out=layer_views.bias_grad)
             if growth is not None and layer < top:
                 own = growth.sizes[layer]

@@ -577,9 +577,11 @@ def run_epoch(
     order = torch.from_numpy(data.order).to(data.Y.device)
     row_bytes = (data.X.shape[1] + data.Y.shape[1] + 1) * data.Y.element_size()
     chunk = max(1, CHUNK_BYTES // (row_bytes * batch_size)) * batch_size
-    # sklearn's epoch loss: batch losses weighted by batch length, summed on the device
-    # (reading a GPU value each step would wait for the step) in float64
-    total, size_total = data.Y.new_zeros((), dtype=torch.float64), 0.0
+    # sklearn's epoch loss: batch losses weighted by batch length. Summed on the
+    # host on the CPU (a float is cheaper than a torch operation), on the device
+    # elsewhere (reading a GPU value each step would wait for the step)
+    on_host = data.Y.device.type == "cpu"
+    total, size_total = 0.0 if on_host else data.Y.new_zeros(()), 0.0
     # without autograd's bookkeeping, which nothing here needs, each operation costs less
     with torch.inference_mode():
         for chunk_start in range(0, n, chunk):
@@ -589,7 +591,10 @@ def run_epoch(
             for X, Y, w in zip(Xs, Ys, ws):
                 objective = train_step(network, optimizer, X, Y, w, settings)
                 n_rows = X.shape[0]
-                total.add_(objective.loss_sum, alpha=n_rows / objective.divisor)
+                if on_host:
+                    total += float(objective.loss_sum) * n_rows / objective.divisor
+                else:
+                    cast(Tensor, total).add_(objective.loss_sum, alpha=n_rows / objective.divisor)
                 size_total += objective.size_loss * n_rows
     return float(total) / n, size_total / n
 
