@@ -319,7 +319,13 @@ NOTES = """\
     rule (``tol``, ``n_iter_no_change``) use sklearn's loss (data loss + L2
     term); an epoch in which a layer gained neurons it never had, moved
     towards its target, or in which 'auto' was still deciding, does not
-    count as an epoch without improvement. The L2 term covers the weights
+    count as an epoch without improvement. Growth paced by a numeric or
+    'auto' ``size_learning_rate`` does not outlast training: once the loss
+    (or, with ``early_stopping``, the validation score) has not improved by
+    ``tol`` for ``n_iter_no_change`` epochs, counted as sklearn counts them,
+    every layer takes its target size at once and the rule counts afresh
+    on the grown network (the papers' rule, ``None``, is left to its own
+    pace). The L2 term covers the weights
     of active neurons. The objective sums the squared error over outputs
     (sklearn reports its mean; the gradients are the same).
 

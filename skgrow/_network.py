@@ -450,6 +450,16 @@ class GrowingNetwork:
             if value != exact[layer] and abs(size - target) < ARRIVED:
                 self.size_variables[layer] = exact[layer]
 
+    def finish_growth(self) -> bool:
+        """Set every layer to its target size at once; whether one was elsewhere."""
+        if not self.arch.growing:
+            return False
+        _, exact = self._exact_targets()
+        if self._size_variable_values() == exact:
+            return False
+        self.size_variables.copy_(self.size_variables.new_tensor(exact))
+        return True
+
     def exact_target_variables(self) -> list[float]:
         """The size variables at which each layer holds exactly its target size."""
         return list(self._exact_targets()[1])

@@ -476,6 +476,8 @@ class TrainingHistory:
     no_improvement_count: int = 0
     # the loss that later epochs must improve on: the lowest since the layers last grew
     reference_loss: float = math.inf
+    # sklearn's count, blind to growth: epochs since the watched score last beat its best
+    stalled_count: int = 0
     best_theta: Tensor | None = None
     diverged: bool = False
     sizing: SizingState | None = None  # target_size="auto"
@@ -623,7 +625,9 @@ def update_no_improvement_count(
         history.validation_loss_curve.append(loss)
         if verbose:
             print(f"Validation score: {score:f}")
-        if score < history.best_validation_score + tol and not changing:
+        stalled = score < history.best_validation_score + tol
+        history.stalled_count = history.stalled_count + 1 if stalled else 0
+        if stalled and not changing:
             history.no_improvement_count += 1
         else:
             history.no_improvement_count = 0
@@ -632,6 +636,8 @@ def update_no_improvement_count(
             history.best_theta = network.theta.clone()
         return
     last = history.loss_curve[-1]
+    stalled = last > cast(float, history.best_loss) - tol
+    history.stalled_count = history.stalled_count + 1 if stalled else 0
     if changing:  # another network: improvement is measured from its loss on
         history.no_improvement_count = 0
         history.reference_loss = last
@@ -871,6 +877,13 @@ def train_stochastic(
             update_no_improvement_count(
                 history, network, settings.tol, validation, settings.verbose, changing=changing
             )
+            if (
+                history.stalled_count > settings.n_iter_no_change
+                and optimizer.size_steps is not None
+                and sizing is None
+                and network.finish_growth()
+            ):  # paced growth that training has outrun: the layers take their targets now
+                history.stalled_count = 0
             optimizer.iteration_ends(history.t)
             if _converged(history, optimizer, settings, validation is not None) or incremental:
                 break

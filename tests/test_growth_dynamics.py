@@ -143,18 +143,43 @@ def test_loss_curve_is_sklearns_loss_and_the_size_loss_is_reported_apart(friedma
     assert model.size_loss_curve_[0] == pytest.approx(1.0 * 100**2)
 
 
-def test_training_goes_on_while_a_layer_grows(friedman):
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_layer_that_training_has_outrun_takes_its_target_at_once(early_stopping, friedman):
     # tol so large that no epoch improves: a static network stops after
-    # n_iter_no_change + 2 epochs; a growing one goes on while it gains neurons
+    # n_iter_no_change + 2 epochs; a growing one goes on while it gains neurons until
+    # sklearn's rule, blind to growth, would have stopped it: then its layer takes its
+    # target, and the rule counts again on the grown network
     X, y = friedman
     settings = dict(
-        hidden_layer_sizes=(20,), tol=1e9, n_iter_no_change=3, max_iter=500, random_state=0
+        hidden_layer_sizes=(20,),
+        tol=1e9,
+        n_iter_no_change=3,
+        max_iter=500,
+        early_stopping=early_stopping,
+        random_state=0,
     )
     static = GrowingMLPRegressor(growth="none", **settings).fit(X, y)
     growing = GrowingMLPRegressor(size_learning_rate=0.05, **settings).fit(X, y)
     assert static.n_iter_ == 5  # sklearn's rule: the first epoch, then four without gain
     sizes = np.asarray(growing.size_curve_)[:, 0]
-    assert growing.n_iter_ > 10 and sizes[-1] > 15
+    assert 0 < sizes[4] < 10 and sizes[3] < sizes[4]  # still growing when the rule fired
+    np.testing.assert_array_equal(sizes[5:], 20.0)
+    assert growing.n_iter_ == 10  # the jump's epoch, then four without gain
+
+
+def test_the_papers_rule_is_never_hurried(friedman):
+    X, y = friedman
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(20,),
+        size_learning_rate=None,
+        new_neurons="random",
+        tol=1e9,
+        n_iter_no_change=3,
+        max_iter=500,
+        random_state=0,
+    )
+    model.fit(X, y)
+    assert model.size_curve_[-1][0] < 1.0  # about 1e-3 of the capacity per Adam step
 
 
 def test_default_classifier_keeps_up_with_sklearn_after_ten_epochs():
