@@ -20,6 +20,7 @@ SCRIPTS = (
     "report",
     "bench_speed",
     "compare_speed",
+    "audit_tricks",
 )
 
 
@@ -211,11 +212,45 @@ def test_scaling_shards_are_the_same_in_every_process(scripts):
 
 
 def test_the_speed_comparison_times_both_trees_alike(scripts, tmp_path):
-    # the timer a comparison runs in each tree: every configuration, its time and results
+    # the worker a comparison runs for each tree: a configuration's time and results
     compare = scripts["compare_speed"]
-    runs = [("growing, width 4", 300, 1, {"hidden_layer_sizes": [4]})]
-    times = compare.time_tree(Path(__file__).parent.parent, runs)
-    seconds, fitted = times["growing, width 4"]
+    run = ("growing, width 4", 300, 1, {"hidden_layer_sizes": [4]})
+    worker = compare.Worker(Path(__file__).parent.parent)
+    try:
+        seconds, fitted = worker.time(run)
+        again, fitted_again = worker.time(run)
+    finally:
+        worker.close()
     assert seconds > 0 and len(fitted) == 1 + 300  # one epoch's loss, then predictions
+    assert fitted_again == fitted  # a fit timed again computes the same
+    tree = Path(__file__).parent.parent
+    rows = compare.compare_trees(tree, tree, [run], repeats=2)
+    assert rows[0]["same_results"] and len(rows[0]["paired_ratios"]) == 2
+    assert rows[0]["median_ratio"] > 0
     names = [name for name, *_ in compare.configurations(quick=False)]
     assert len(names) == len(set(names)) == 21
+
+
+def test_every_trick_on_record_is_in_the_code_or_was_taken_out(scripts):
+    # a trick whose patch no longer applies could not be audited again; a taken-out one
+    # has no patch and its verdict says so
+    audit = scripts["audit_tricks"]
+    import subprocess
+
+    record = json.loads(audit.RESULTS.read_text())
+    assert set(record) == set(audit.TRICKS)
+    for name, trick in record.items():
+        patch = audit.PATCHES / f"{name}.patch"
+        if name == audit.CONTROL:
+            assert patch.read_text() == "" and not trick["stays"]
+        elif patch.exists():
+            check = subprocess.run(
+                ["git", "-C", str(audit.ROOT), "apply", "--check", str(patch)],
+                capture_output=True,
+            )
+            assert check.returncode == 0, f"{name}: {check.stderr.decode()}"
+            assert trick["stays"] or trick["kept_for"], name
+        else:
+            assert not trick["stays"] and not trick["kept_for"], name
+    lines = scripts["bench_speed"].trick_lines(record)
+    assert sum(line.startswith("| ") for line in lines) == len(record)  # header + one per trick
