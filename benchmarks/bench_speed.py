@@ -505,20 +505,23 @@ def trick_lines(tricks: dict) -> list[str]:
         "side by side, on this benchmark's configurations (`compare_speed.py`; each",
         "configuration timed in both trees back to back, the figure is the median over",
         "the repeats of the two times' ratio). A trick stays where taking it out makes",
-        "some configuration at least",
-        "5 % slower twice: in that run and when the configuration is timed again alone;",
-        "the others were taken out of the code.",
+        "some configuration at least 5 % slower twice: in that run and when the",
+        "configuration is timed again alone; the others were taken out of the code,",
+        "unless a note says why they were kept.",
         "",
         "| trick | slowest without it (ratio without / with) | verdict |",
         "|---|---|---|",
     ]
     control = tricks.get("control")
     tricks = {name: t for name, t in tricks.items() if name != "control"}
+    notes: dict[str, int] = {}
     for t in sorted(tricks.values(), key=lambda t: -t["largest_ratio"]):
         verdict = "stays" if t["stays"] else "taken out"
         if not t["stays"] and t.get("kept_for"):
-            verdict = f"kept: {t['kept_for']}"
+            notes.setdefault(t["kept_for"], len(notes) + 1)
+            verdict = f"kept ({notes[t['kept_for']]})"
         lines.append(f"| {t['trick']} | {slowest_without(t)} | {verdict} |")
+    lines += [""] + [f"({number}) Kept: {note}." for note, number in notes.items()]
     if control is not None:
         lines += [
             "",
