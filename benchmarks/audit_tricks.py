@@ -74,7 +74,7 @@ TRICKS = {
 TOGETHER = (
     "under 5 % alone, but taken out together with the other three of this kind, the growing "
     "configurations ran up to 15 % slower than the code before the core's redesign "
-    "(compare_speed.py 6729188)"
+    "(results/compare_speed_without_four.json)"
 )
 KEPT_FOR = {
     "one-thread-small-steps": "a small network trains on one thread wherever it is fitted, "

@@ -2,18 +2,20 @@
 
 Times skgrow static and growing at widths 10, 100 and 1000 on 20 000, 100 000
 and 1 000 000 rows (adam, batch 200, 20 features, as ``bench_speed.py``) and
-the growing-against-static runs at capacity 1024, for the working tree and for
-``REF`` (checked out into a temporary git worktree), in one run: each repeat
+the growing-against-static runs at capacity 1024, for the working tree (or the
+commit ``--new``) and for ``REF`` (checked out into temporary git worktrees),
+in one run: each repeat
 starts a fresh worker process per tree and times each configuration in one
 tree and straight after in the other (which goes first alternates); within a
 process a fit shorter than 0.3 s is run again until its fits add up to 0.3 s,
 and every time is the minimum over all of them.
 
-    python benchmarks/compare_speed.py REF [--repeats 3] [--quick]
+    python benchmarks/compare_speed.py REF [--new COMMIT] [--output PATH] [--repeats 3] [--quick]
 
-Results: ``results/compare_speed.json`` and a table on standard output, with
-the ratio new / old per configuration, and whether the two trees computed the
-same loss curves and predictions (a change meant to keep the results must).
+Results: ``results/compare_speed.json`` (or ``--output``) and a table on
+standard output, with the ratio new / old of the best times per configuration,
+the median of the repeats' paired ratios, and whether the two trees computed
+the same loss curves and predictions (a change meant to keep the results must).
 """
 
 from __future__ import annotations
@@ -159,29 +161,44 @@ def compare_trees(old: Path, new: Path, runs: list, repeats: int) -> list[dict]:
     ]
 
 
+def checked_out(ref: str, directory: Path) -> Path:
+    """A worktree of commit ``ref`` in ``directory``."""
+    tree = directory / ref
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref],
+        check=True,
+        capture_output=True,
+    )
+    return tree
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ref", help="the earlier commit to compare with")
+    parser.add_argument("--new", default=None, help="a commit to time instead of the tree")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where the results go")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="20 000 rows only")
     args = parser.parse_args()
     runs = configurations(args.quick)
     with tempfile.TemporaryDirectory() as directory:
-        old = Path(directory) / "old"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.ref],
-            check=True,
-            capture_output=True,
-        )
+        trees = [checked_out(args.ref, Path(directory))]
+        if args.new is not None:
+            trees.append(checked_out(args.new, Path(directory)))
         try:
-            rows = compare_trees(old, ROOT, runs, args.repeats)
+            rows = compare_trees(trees[0], trees[-1] if args.new else ROOT, runs, args.repeats)
         finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=True
-            )
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
+            for tree in trees:
+                subprocess.run(
+                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                    check=True,
+                )
+    commit = (
+        args.new
+        or subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+    )
     result = {
         "command": "python benchmarks/compare_speed.py " + " ".join(sys.argv[1:]),
         "old": args.ref,
@@ -189,13 +206,16 @@ def main() -> None:
         "repeats": args.repeats,
         "rows": rows,
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=1))
-    print(f"{'configuration':45s} {'old s':>8s} {'new s':>8s} {'new/old':>8s}  same results")
+    args.output.parent.mkdir(exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=1))
+    print(
+        f"{'configuration':45s} {'old s':>8s} {'new s':>8s} {'new/old':>8s} {'median':>8s}"
+        "  same results"
+    )
     for row in rows:
         print(
             f"{row['configuration']:45s} {row['old_s']:8.3f} {row['new_s']:8.3f}"
-            f" {row['ratio']:8.3f}  {row['same_results']}"
+            f" {row['ratio']:8.3f}  {row['median_ratio']:8.3f}  {row['same_results']}"
         )
 
 
