@@ -323,9 +323,9 @@ NOTES = """\
     'auto' ``size_learning_rate`` does not outlast training: once the loss
     (or, with ``early_stopping``, the validation score) has not improved by
     ``tol`` for ``n_iter_no_change`` epochs, counted as sklearn counts them,
-    every layer takes its target size at once and the rule counts afresh
-    on the grown network (the papers' rule, ``None``, is left to its own
-    pace). The L2 term covers the weights
+    the layers grow from then on at the fastest pace (nearly grown in 30
+    steps), and the rule counts afresh once they stop moving (the papers'
+    rule, ``None``, keeps its own pace). The L2 term covers the weights
     of active neurons. The objective sums the squared error over outputs
     (sklearn reports its mean; the gradients are the same).
 

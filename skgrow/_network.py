@@ -450,15 +450,9 @@ class GrowingNetwork:
             if value != exact[layer] and abs(size - target) < ARRIVED:
                 self.size_variables[layer] = exact[layer]
 
-    def finish_growth(self) -> bool:
-        """Set every layer to its target size at once; whether one was elsewhere."""
-        if not self.arch.growing:
-            return False
-        _, exact = self._exact_targets()
-        if self._size_variable_values() == exact:
-            return False
-        self.size_variables.copy_(self.size_variables.new_tensor(exact))
-        return True
+    def at_targets(self) -> bool:
+        """Whether every layer holds its target size (a static network always does)."""
+        return not self.arch.growing or self._size_variable_values() == self._exact_targets()[1]
 
     def exact_target_variables(self) -> list[float]:
         """The size variables at which each layer holds exactly its target size."""
