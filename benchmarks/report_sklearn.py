@@ -180,8 +180,8 @@ def against_before(rows: pd.DataFrame, before: dict) -> tuple[list[str], str]:
     old = pd.DataFrame(before["rows"])
     today = rows[rows["library"] == "skgrow"]
     key = ["mode", "dataset", "fold"]
-    paired = today.merge(old, on=key, suffixes=("", "_before"))
-    body, lower, higher = [], [], []
+    paired = today.merge(old, on=key, suffixes=("", "_before")).sort_values("mode", kind="stable")
+    body, lower, higher, epochs = [], [], [], []
     for (mode, dataset), group in paired.groupby(["mode", "dataset"], sort=False):
         difference = group["score"] - group["score_before"]
         sem = difference.std(ddof=1) / np.sqrt(len(difference))
@@ -189,6 +189,11 @@ def against_before(rows: pd.DataFrame, before: dict) -> tuple[list[str], str]:
         name = f"{dataset} ({mode}) {mean:+.3f}"
         if mean < -2 * sem:
             lower.append(name)
+            epochs.append(
+                f"{dataset} ({mode}) {group['n_iter_before'].mean():.0f} before,"
+                f" {group['n_iter'].mean():.0f} today, width {group['width_before'].mean():.0f}"
+                f" before, {group['width'].mean():.0f} today"
+            )
         elif mean > 2 * sem:
             higher.append(name)
         body.append(
@@ -214,6 +219,7 @@ def against_before(rows: pd.DataFrame, before: dict) -> tuple[list[str], str]:
         f" {commit}), paired over the same folds: lower by more than two standard errors in"
         f" {len(lower)} of {n} (mode, dataset) cells ({listed(lower) or 'none'}), higher in"
         f" {len(higher)} ({listed(higher) or 'none'}), within two standard errors in the rest."
+        + (f" Epochs and final widths of the lower cells: {'; '.join(epochs)}." if epochs else "")
     )
     return lines, bullet
 

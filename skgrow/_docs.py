@@ -323,8 +323,9 @@ NOTES = """\
     'auto' ``size_learning_rate`` does not outlast training: once the loss
     (or, with ``early_stopping``, the validation score) has not improved by
     ``tol`` for ``n_iter_no_change`` epochs, counted as sklearn counts them,
-    the layers grow from then on at the fastest pace (nearly grown in 30
-    steps), and the rule counts afresh once they stop moving (the papers'
+    the layers head from then on for their targets on the size loss alone,
+    at the fastest pace (nearly there in 30 steps), and the rule counts
+    afresh once they stop moving (the papers'
     rule, ``None``, keeps its own pace). The L2 term covers the weights
     of active neurons. The objective sums the squared error over outputs
     (sklearn reports its mean; the gradients are the same).

@@ -94,14 +94,16 @@ class FlatOptimizer:
 
     def hurry_growth(self) -> bool:
         """Step the size variables at the fastest pace from now on (``size_pace``'s, a
-        layer nearly grown in 30 steps); whether that is faster than their pace was.
-        Not for the papers' rule, in which the solver steps them."""
+        layer nearly grown in 30 steps), on the size loss alone: straight to their
+        targets, which the task gradient, scaled up as much, would make a random walk.
+        Whether that is faster than their pace was; not for the papers' rule, in which
+        the solver steps them."""
         steps, fastest = self.size_steps, size_pace(None)
         if steps is None or steps.limit >= fastest:
             return False
         arch = self.network.arch
         rates = arch.method.step_rates(arch.capacities, self.network.growth.size_penalty, fastest)
-        self.size_steps = SizeSteps(tuple(rates), fastest, steps.size_loss_only)
+        self.size_steps = SizeSteps(tuple(rates), fastest, size_loss_only=True)
         return True
 
     def step(self) -> None:
