@@ -56,6 +56,16 @@ class SizeSteps:
     limit: float
     size_loss_only: bool = False
 
+    @classmethod
+    def at_pace(
+        cls, network: GrowingNetwork, size_penalty: float, pace: float, size_loss_only: bool
+    ) -> SizeSteps:
+        """Steps that move each of ``network``'s layers ``pace`` of the way to its target,
+        at most ``pace`` of its capacity either way."""
+        arch = network.arch
+        rates = arch.method.step_rates(arch.capacities, size_penalty, pace)
+        return cls(rates, pace, size_loss_only)
+
 
 class FlatOptimizer:
     """Base of the optimisers; ``learning_rate`` is the current (scheduled) rate.
@@ -98,12 +108,10 @@ class FlatOptimizer:
         targets, which the task gradient, scaled up as much, would make a random walk.
         Whether that is faster than their pace was; not for the papers' rule, in which
         the solver steps them."""
-        steps, fastest = self.size_steps, size_pace(None)
+        steps, fastest, network = self.size_steps, size_pace(None), self.network
         if steps is None or steps.limit >= fastest:
             return False
-        arch = self.network.arch
-        rates = arch.method.step_rates(arch.capacities, self.network.growth.size_penalty, fastest)
-        self.size_steps = SizeSteps(tuple(rates), fastest, size_loss_only=True)
+        self.size_steps = SizeSteps.at_pace(network, network.growth.size_penalty, fastest, True)
         return True
 
     def step(self) -> None:
@@ -364,9 +372,8 @@ def new_optimizer(
     pace, arch = settings.size_pace(planned_steps), network.arch
     size_steps = None
     if pace is not None and arch.growing:
-        rates = arch.method.step_rates(arch.capacities, settings.size_penalty, pace)
         size_loss_only = settings.self_sizing or settings.size_loss_only
-        size_steps = SizeSteps(rates, pace, size_loss_only)
+        size_steps = SizeSteps.at_pace(network, settings.size_penalty, pace, size_loss_only)
     ratios = settings.size_lr_ratios(network)
     if settings.solver == "adam":
         return AdamOptimizer(
