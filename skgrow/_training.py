@@ -903,8 +903,10 @@ def train_stochastic(
                 and sizing is None
                 and not network.at_targets()
                 and optimizer.hurry_growth()
-            ):  # paced growth that training has outrun: the layers grow at the fastest pace
-                history.stalled_count = 0
+            ):  # paced growth that training has outrun: the layers grow at the fastest pace,
+                # and the epochs they take do not count towards stopping (the hurry may come
+                # in the epoch that would otherwise have ended a fit held back from growing)
+                history.stalled_count = history.no_improvement_count = 0
             optimizer.iteration_ends(history.t)
             if _converged(history, optimizer, settings, validation is not None) or incremental:
                 break

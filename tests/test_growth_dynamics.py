@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from conftest import friedman_data
-from sklearn.datasets import load_breast_cancer
+from conftest import fit_quietly, friedman_data
+from sklearn.datasets import load_breast_cancer, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score
 from sklearn.neural_network import MLPClassifier
@@ -167,6 +167,21 @@ def test_growth_that_training_has_outrun_goes_on_at_the_fastest_pace(early_stopp
     shrink = remaining[1:] / remaining[:-1]  # the share of the way left after each step
     np.testing.assert_allclose(shrink[:4], 0.98, atol=0.005)
     np.testing.assert_allclose(shrink[5:15], 0.90, atol=0.01)
+
+
+def test_a_layer_the_task_gradient_holds_back_grows_instead_of_ending_the_fit():
+    # plain SGD on an unscaled target: the task gradient keeps the controller's layer
+    # below one neuron, so the loss stops improving while the layer is not moving and
+    # sklearn's rule would end the fit in the very epoch growth is hurried
+    X, y = make_friedman1(500, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    settings = dict(solver="sgd", growth="controller", size_penalty=0.01, random_state=0)
+    model = fit_quietly(GrowingMLPRegressor(hidden_layer_sizes=(20,), **settings), X, y)
+    sizes = np.asarray(model.size_curve_)[:, 0]
+    assert sizes[5:15].max() < 2.0  # held back
+    assert model.hidden_layer_sizes_ == (20,)
+    assert model.n_iter_ > 60  # the hurried layer was trained, not just switched on
+    assert model.score(X, y) > 0.85  # a one-neuron network scores about 0.7
 
 
 def test_the_papers_rule_is_never_hurried(friedman):
