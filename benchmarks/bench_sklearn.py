@@ -8,7 +8,12 @@ dataset's preprocessing and the MLP, scored by 5-fold cross-validation
 the seconds its fit took and the parameters of the final model (from
 ``coefs_`` / ``intercepts_``). Four questions:
 
-* defaults: both estimators with their default parameters;
+* defaults: both estimators with their default parameters, next to skgrow
+  with one of its defaults changed at a time (the measurement behind the
+  comparison with skgrow before the growth work): every one of the 200
+  epochs run (no stopping rule), the papers' growth pace
+  (``size_learning_rate=None``) and new neurons with random read-outs
+  (``new_neurons="random"``);
 * tuned: ``GridSearchCV`` (3 inner folds) with the same budget, 8 candidates
   of 200 epochs each: sklearn over width {32, 128} x learning rate
   {1e-3, 1e-2} x alpha {1e-4, 1e-2}; skgrow over width x learning rate x
@@ -43,7 +48,14 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from common import RESULTS_DIR, ResultStore, command_line, limit_threads, parameter_count
+from common import (
+    FIXED_EPOCHS,
+    RESULTS_DIR,
+    ResultStore,
+    command_line,
+    limit_threads,
+    parameter_count,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -54,7 +66,13 @@ from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
 # Who runs in each comparison, and what each skgrow contestant sets
 OWN_WIDTH = dict(hidden_layer_sizes=(256,), target_size="auto", max_iter=1000)
 CONTESTANTS: dict[str, dict[str, dict]] = {
-    "defaults": {"sklearn": {}, "skgrow": {}},
+    "defaults": {
+        "sklearn": {},
+        "skgrow": {},
+        "skgrow, every epoch": FIXED_EPOCHS,
+        "skgrow, papers' pace": {"size_learning_rate": None},
+        "skgrow, random new neurons": {"new_neurons": "random"},
+    },
     "tuned": {"sklearn": {}, "skgrow": {}},
     "own width": {
         "sklearn": {},

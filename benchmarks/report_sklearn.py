@@ -130,7 +130,8 @@ def introduction(meta: dict) -> list[str]:
 
 
 def mode_table(part: pd.DataFrame, mode: str) -> list[str]:
-    libraries = list(dict.fromkeys(part["library"]))
+    """sklearn against skgrow with its defaults (variants appear in their own tables)."""
+    libraries = [lib for lib in dict.fromkeys(part["library"]) if lib in ("sklearn", "skgrow")]
     header = ["dataset"] + [f"{lib} score" for lib in libraries]
     header += [f"{lib} params" for lib in libraries] + [f"{lib} time (s)" for lib in libraries]
     body = []
@@ -176,23 +177,31 @@ def challenger_bullet(part: pd.DataFrame, mode: str, challenger: str) -> str:
 
 def against_before(rows: pd.DataFrame, before: dict) -> tuple[list[str], str]:
     """Today's skgrow defaults and tuned rows against those measured before the growth
-    work (``results/sklearn_before.json``), paired over the same folds."""
-    old = pd.DataFrame(before["rows"])
-    today = rows[rows["library"] == "skgrow"]
+    work (``results/sklearn_before.json``), paired over the same folds; next to them,
+    the defaults variants measured against the same rows."""
+    old = pd.DataFrame(before["rows"])[["mode", "dataset", "fold", "score", "n_iter", "width"]]
     key = ["mode", "dataset", "fold"]
+    variants = [lib for lib in dict.fromkeys(rows["library"]) if lib.startswith("skgrow, ")]
+    today = rows[rows["library"].isin(["skgrow", *variants])]
     paired = today.merge(old, on=key, suffixes=("", "_before")).sort_values("mode", kind="stable")
+    shown = [v for v in variants if v in set(paired["library"])]
     body, lower, higher, epochs = [], [], [], []
     for (mode, dataset), group in paired.groupby(["mode", "dataset"], sort=False):
-        difference = group["score"] - group["score_before"]
-        sem = difference.std(ddof=1) / np.sqrt(len(difference))
-        mean = difference.mean()
+        by_library = {lib: part for lib, part in group.groupby("library")}
+        ours = by_library["skgrow"]
+        mean, sem = _difference(ours)
         name = f"{dataset} ({mode}) {mean:+.3f}"
         if mean < -2 * sem:
             lower.append(name)
+            variant_text = "".join(
+                f", {v.removeprefix('skgrow, ')} {_difference(by_library[v])[0]:+.3f}"
+                for v in shown
+                if v in by_library
+            )
             epochs.append(
-                f"{dataset} ({mode}) {group['n_iter_before'].mean():.0f} before,"
-                f" {group['n_iter'].mean():.0f} today, width {group['width_before'].mean():.0f}"
-                f" before, {group['width'].mean():.0f} today"
+                f"{dataset} ({mode}) {ours['n_iter_before'].mean():.0f} before,"
+                f" {ours['n_iter'].mean():.0f} today, width {ours['width_before'].mean():.0f}"
+                f" before, {ours['width'].mean():.0f} today{variant_text}"
             )
         elif mean > 2 * sem:
             higher.append(name)
@@ -200,28 +209,54 @@ def against_before(rows: pd.DataFrame, before: dict) -> tuple[list[str], str]:
             [
                 mode,
                 dataset,
-                f"{group['score_before'].mean():.3f}",
-                f"{group['score'].mean():.3f}",
+                f"{ours['score_before'].mean():.3f}",
+                f"{ours['score'].mean():.3f}",
                 f"{mean:+.3f} ± {sem:.3f}",
+            ]
+            + [
+                "{:+.3f} ± {:.3f}".format(*_difference(by_library[v])) if v in by_library else ""
+                for v in shown
             ]
         )
     commit = before["meta"]["skgrow_commit"]
     lines = [
         "",
         f"**defaults and tuned against skgrow before the growth work** (commit {commit},"
-        " the same folds; difference: today minus before, ± one s.e. over folds)",
+        " the same folds; difference: today minus before, ± one s.e. over folds; the"
+        " defaults variants, each minus before: "
+        + "; ".join(f"{v.removeprefix('skgrow, ')}: {VARIANT_MEANINGS.get(v, v)}" for v in shown)
+        + ")",
         "",
     ]
-    lines += table(["mode", "dataset", "before", "today", "difference"], body)
+    header = ["mode", "dataset", "before", "today", "difference"]
+    lines += table(header + [v.removeprefix("skgrow, ") for v in shown], body)
     n = len(body)
     bullet = (
         f"Today's defaults and tuned fits against skgrow before the growth work (commit"
         f" {commit}), paired over the same folds: lower by more than two standard errors in"
         f" {len(lower)} of {n} (mode, dataset) cells ({listed(lower) or 'none'}), higher in"
         f" {len(higher)} ({listed(higher) or 'none'}), within two standard errors in the rest."
-        + (f" Epochs and final widths of the lower cells: {'; '.join(epochs)}." if epochs else "")
+        + (
+            " Epochs and final widths of the lower cells, and each variant minus before:"
+            f" {'; '.join(epochs)}."
+            if epochs
+            else ""
+        )
     )
     return lines, bullet
+
+
+VARIANT_MEANINGS = {
+    "skgrow, every epoch": "all 200 epochs, no stopping rule",
+    "skgrow, papers' pace": "size_learning_rate=None",
+    "skgrow, random new neurons": 'new_neurons="random"',
+}
+
+
+def _difference(group: pd.DataFrame) -> tuple[float, float]:
+    """Mean of score minus score before over the folds, and its standard error."""
+    difference = group["score"] - group["score_before"]
+    return difference.mean(), difference.std(ddof=1) / np.sqrt(len(difference))
 
 
 # -- own width -------------------------------------------------------------------------------

@@ -325,9 +325,10 @@ NOTES = """\
     ``tol`` for ``n_iter_no_change`` epochs, counted as sklearn counts them,
     the layers head from then on for their targets on the size loss alone,
     at the fastest pace (nearly there in 30 steps), and the rule counts
-    afresh once they stop moving (the papers'
-    rule, ``None``, keeps its own pace). The L2 term covers the weights
-    of active neurons. The objective sums the squared error over outputs
+    afresh from then on: a layer the task gradient held back grows instead
+    of the fit ending (the papers' rule, ``None``, keeps its own pace). The
+    L2 term covers the weights of active neurons. The objective sums the
+    squared error over outputs
     (sklearn reports its mean; the gradients are the same).
 
     **Self-sizing** (``target_size='auto'``). The first stage trains every

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -126,8 +126,11 @@ class SizingState:
         self.apply(network)
 
     def _pays(self, baseline: float, weights: np.ndarray | None) -> bool:
-        # arrays once a stage has seen a finite held-out loss (a stage that saw none fails here)
-        before, after = cast(np.ndarray, self.accepted_rows), cast(np.ndarray, self.stage_rows)
+        # row losses are None for a stage that never saw a finite held-out loss: a
+        # doubling that saw none does not pay, one after an accepted stage that saw none does
+        before, after = self.accepted_rows, self.stage_rows
+        if after is None or before is None:
+            return after is not None
         gain, error = _paired_gain(before, after, weights)
         return gain + Z_SCORE * error > self.size_tol * baseline
 

@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -121,6 +122,27 @@ def test_report_from_the_tiny_runs(scripts, results, tmp_path):
     for link in text.split("](figures/")[1:]:
         assert (tmp_path / "figures" / link.split(")")[0]).stat().st_size > 0
     assert "figures/paper_example.png" in text
+
+
+def test_the_report_sets_today_against_skgrow_before_with_the_defaults_variants(
+    scripts, results, tmp_path
+):
+    directory = tmp_path / "results"
+    shutil.copytree(results, directory)
+    today = [
+        r
+        for r in rows(results / "sklearn.json")
+        if r["library"] == "skgrow" and r["mode"] in ("defaults", "tuned")
+    ]
+    before = [dict(r, score=r["score"] + 0.1, n_iter=7, width=3) for r in today]
+    meta = {"skgrow_commit": "abc1234"}
+    (directory / "sklearn_before.json").write_text(json.dumps({"meta": meta, "rows": before}))
+    text = scripts["report"].write_report(directory, tmp_path / "docs", refit=True).read_text()
+    variants = "| every epoch | papers' pace | random new neurons |"
+    assert f"| mode | dataset | before | today | difference {variants}" in text
+    assert "lower by more than two standard errors in 2 of 2" in text
+    assert "iris (defaults) 7 before, 2 today, width 3 before" in text
+    assert "every epoch -0.1" in text  # the variants ran 2 epochs too, scored no higher
 
 
 def test_the_source_line_names_every_command_of_a_split_run(scripts, tmp_path):

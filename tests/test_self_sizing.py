@@ -149,6 +149,20 @@ def test_an_unclear_doubling_counts_as_paying():
     assert state.targets == [8.0] and not state.done
 
 
+def test_a_stage_that_never_saw_a_finite_held_out_loss_is_judged_without_rows():
+    state = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=10)
+    network = _FakeNetwork()
+    state.observe(np.full(20, np.inf), None, 10)  # the first stage: kept without rows
+    state.decide(network, baseline=1.0, weights=None)
+    assert state.accepted == [4.0] and state.accepted_rows is None
+    state.observe(np.ones(20), None, 10)  # a finite loss after none: the doubling pays
+    state.decide(network, baseline=1.0, weights=None)
+    assert state.accepted == [8.0] and not state.done
+    state.observe(np.full(20, np.nan), None, 10)  # none after a finite one: it does not
+    state.decide(network, baseline=1.0, weights=None)
+    assert state.targets == [8.0] and state.done
+
+
 def test_paired_gain_and_its_standard_error():
     rng = np.random.RandomState(0)
     before, after = rng.rand(50), rng.rand(50)
