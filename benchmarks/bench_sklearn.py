@@ -23,6 +23,8 @@ the seconds its fit took and the parameters of the final model (from
   (``target_size="auto"``) with ``max_iter=1000`` (its stages share the
   budget), next to the same with the default ``max_iter=200`` and with
   ``size_tol`` halved and doubled (the measurement behind its default);
+  sklearn's MLP is also fitted at every width of the grid on the whole
+  training fold (untimed), to show how much the width matters on each fold;
 * budgets: both estimators with default parameters at ``max_iter`` 10, 30,
   100 and 200, and after each of 30 ``partial_fit`` calls (one epoch each).
 
@@ -202,6 +204,22 @@ def budget_row(dataset: Dataset, library: str, X_train, y_train, X_test, y_test)
     return row
 
 
+def width_scores(dataset: Dataset, X_train, y_train, X_test, y_test, max_iter: int) -> dict:
+    """The held-out score of sklearn's MLP at each width of the grid, fitted on the whole
+    training fold (untimed): how much the width matters on this fold."""
+    scores = {}
+    for width in WIDTHS:
+        mlp = estimator_class(dataset, "sklearn")(
+            hidden_layer_sizes=width, random_state=0, max_iter=max_iter
+        )
+        model = dataset.pipeline(mlp)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X_train, y_train)
+        scores[str(width[0])] = float(model.score(X_test, y_test))
+    return scores
+
+
 def rows_of(X, index):
     return X.iloc[index] if hasattr(X, "iloc") else X[index]
 
@@ -232,6 +250,10 @@ def run_fold(
             make = partial(make_contestant, dataset, mode, library, max_iter)
             model, seconds = timed_fit(make, X_train, y_train, repeats)
             result = describe_fit(model, X_test, y_test, seconds)
+            if mode == "own width" and library == "sklearn":
+                result["width_scores"] = width_scores(
+                    dataset, X_train, y_train, X_test, y_test, max_iter
+                )
         cell = {"dataset": dataset.name, "mode": mode, "library": library, "fold": fold}
         rows.append(
             {

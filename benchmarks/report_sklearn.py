@@ -317,15 +317,41 @@ def own_width(rows: pd.DataFrame, summary: pd.DataFrame) -> tuple[list[str], lis
                 for dataset in order
             ],
         )
-    return lines, own_width_bullets(verdicts, difference, widths, seconds)
+    bullets = own_width_bullets(verdicts, difference, widths, seconds, by_fold, rows)
+    return lines, bullets
 
 
-def own_width_bullets(verdicts, difference, widths, seconds) -> list[str]:
+def fold_width_scores(rows: pd.DataFrame) -> pd.Series | None:
+    """Per (dataset, fold): sklearn's held-out score at each width of the grid, or None
+    where the rows were measured without them."""
+    grid = rows[rows["library"] == "sklearn"].set_index(["dataset", "fold"])
+    if "width_scores" not in grid or grid["width_scores"].isna().any():
+        return None
+    return grid["width_scores"].map(lambda scores: np.array(list(scores.values())))
+
+
+def fold_below_text(cell, gap: float, by_fold: pd.DataFrame, spreads) -> str:
+    """A fold below the floor, and where skgrow's score falls among the widths' scores."""
+    text = f"{cell[0]} fold {cell[1]} ({gap:+.3f}"
+    if spreads is not None:
+        scores, ours = spreads[cell], by_fold.loc[cell, "skgrow"]
+        text += (
+            f"; sklearn at the grid's {len(scores)} widths on that fold:"
+            f" {scores.min():.3f} to {scores.max():.3f}, skgrow's {ours:.3f} above"
+            f" {int((ours > scores).sum())} of them"
+        )
+    return text + ")"
+
+
+def own_width_bullets(verdicts, difference, widths, seconds, by_fold, rows) -> list[str]:
     datasets = list(verdicts)
     near = [d for d in datasets if verdicts[d][0] >= -OWN_WIDTH_TOLERANCE]
     short = [f"{d} ({verdicts[d][0]:+.3f})" for d in datasets if d not in near]
+    spreads = fold_width_scores(rows)
     folds_below = [
-        f"{d} fold {f} ({v:+.3f})" for (d, f), v in difference["skgrow"].items() if v < FOLD_FLOOR
+        fold_below_text(cell, v, by_fold, spreads)
+        for cell, v in difference["skgrow"].items()
+        if v < FOLD_FLOOR
     ]
     ratios = [verdicts[d][2] for d in datasets]
     share = len(near) / len(datasets)
@@ -339,6 +365,15 @@ def own_width_bullets(verdicts, difference, widths, seconds) -> list[str]:
         f" search's: {np.median(ratios):.3f} (target at most {COMPUTE_SHARE}:"
         f" {met(np.median(ratios) <= COMPUTE_SHARE)}).",
     ]
+    if spreads is not None:
+        regret = spreads.map(np.max) - by_fold["sklearn"]
+        worst = regret.idxmax()
+        bullets.append(
+            "The grid's own choice against the best of its widths fitted on the same fold"
+            f" (the noise a fold's score carries): a median {regret.median():.3f} below it"
+            f" over the {len(regret)} folds, {(regret > -FOLD_FLOOR).sum()} of them more than"
+            f" {-FOLD_FLOOR} below, at most {regret.max():.3f} ({worst[0]} fold {worst[1]})."
+        )
     if {"linear", "friedman1", "bessel"} <= set(datasets):
         linear = verdicts["linear"][3]
         others = {d: verdicts[d][3] for d in ("friedman1", "bessel")}

@@ -106,6 +106,9 @@ def test_scaling_and_sklearn_cells(results):
     sklearn_rows = rows(results / "sklearn.json")
     libraries = {(r["mode"], r["library"]) for r in sklearn_rows}
     assert ("own width", "skgrow, max_iter=200") in libraries
+    for grid in (r for r in sklearn_rows if (r["mode"], r["library"]) == ("own width", "sklearn")):
+        assert list(grid["width_scores"]) == ["4", "8", "16", "32", "64", "128", "256"]
+        assert grid["width_scores"][str(grid["width"])] == grid["score"]  # the grid's refit
     assert all(r["parameters"] > 0 and r["fit_seconds"] > 0 for r in sklearn_rows)
     budgets = [r for r in sklearn_rows if r["mode"] == "budgets"]
     assert {r["library"] for r in budgets} == {"sklearn", "skgrow"}
@@ -143,6 +146,7 @@ def test_the_report_sets_today_against_skgrow_before_with_the_defaults_variants(
     assert "lower by more than two standard errors in 2 of 2" in text
     assert "iris (defaults) 7 before, 2 today, width 3 before" in text
     assert "every epoch -0.1" in text  # the variants ran 2 epochs too, scored no higher
+    assert "The grid's own choice against the best of its widths fitted on the same" in text
 
 
 def test_the_source_line_names_every_command_of_a_split_run(scripts, tmp_path):
