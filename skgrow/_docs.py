@@ -328,8 +328,8 @@ NOTES = """\
     afresh from then on: a layer the task gradient held back grows instead
     of the fit ending (the papers' rule, ``None``, keeps its own pace). The
     L2 term covers the weights of active neurons. The objective sums the
-    squared error over outputs
-    (sklearn reports its mean; the gradients are the same).
+    squared error over outputs (sklearn reports its mean; the gradients are
+    the same).
 
     **Self-sizing** (``target_size='auto'``). The first stage trains every
     layer at 4 neurons (or ``initial_size``), each later one at twice the

@@ -23,7 +23,7 @@ import torch
 
 from skgrow._layout import Architecture, GrowthSettings
 from skgrow._network import GrowingNetwork
-from skgrow._sizing import SizingState
+from skgrow._sizing import SizingState, StageWeights
 from skgrow._training import (
     AdamOptimizer,
     FlatOptimizer,
@@ -39,7 +39,15 @@ FORMAT_VERSION = 1
 
 _RECORDS = {
     cls.__name__: cls
-    for cls in (Architecture, GrowthSettings, TrainingHistory, SizingState, SizeSteps, ResumePoint)
+    for cls in (
+        Architecture,
+        GrowthSettings,
+        TrainingHistory,
+        SizingState,
+        StageWeights,
+        SizeSteps,
+        ResumePoint,
+    )
 }
 _OPTIMIZERS: dict[str, type[FlatOptimizer]] = {"adam": AdamOptimizer, "sgd": SGDOptimizer}
 _TENSOR_DTYPES = ("float32", "float64", "float16", "bfloat16")

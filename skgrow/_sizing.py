@@ -4,14 +4,16 @@ Self-sizing works in *stages*. A stage trains the network with every hidden
 layer at a target width (the size loss pulls each layer there, as with a
 fixed ``target_size``) until training at that width has nearly stopped
 improving the loss on held-out rows. Then the stage is judged against the
-last accepted one: if doubling the layers lowered the held-out loss by more
-than ``size_tol`` (as a fraction of the baseline loss, that of the best
-constant prediction), the doubling is accepted and the next stage doubles
-again. Growth stops at the first doubling that clearly did not pay -- its
-gain plus one standard error (over the held-out rows, paired) below the
-cost -- and the layers go back to the last accepted widths. When the
-evidence is unclear (few held-out rows), the layers keep growing: a wider
-layer rarely costs accuracy, a narrower one often does.
+*kept* one (at first the first stage): if doubling the layers lowered the
+held-out loss by more than ``size_tol`` (as a fraction of the baseline
+loss, that of the best constant prediction), the stage is kept and the next
+one doubles again. When the evidence is unclear -- the gain short of the
+cost, but within one standard error of it (over the held-out rows, paired)
+-- the layers double again too, since a wider layer may still pay, but the
+kept stage stays. Growth stops at the first doubling that clearly did not
+pay, or at the capacity, and the network goes back to the kept stage: its
+widths and its weights at its best held-out epoch, as early stopping goes
+back to its best epoch.
 
 Doubling a layer of ``n`` neurons adds ``n``, so each added neuron must
 lower the held-out loss by ``size_tol / n`` of the baseline: the cost of a
@@ -49,17 +51,20 @@ NEAR_WIDTH, NEAR_SHARE = 0.5, 0.1
 class SizingState:
     """Where self-sizing stands; kept between ``partial_fit`` calls.
 
-    Row losses are numpy arrays over the held-out rows: the stage's best
-    epoch and the last accepted stage's best epoch.
+    Row losses are numpy arrays over the held-out rows, and weights the
+    network's ``theta`` with the neurons each layer ever had (``grown``), at
+    the stage's best epoch and at the kept stage's.
     """
 
     targets: list[float]
     size_tol: float
     max_stage_epochs: int  # the budget shared over the stages
-    accepted: list[float] | None = None
+    accepted: list[float] | None = None  # the kept stage's widths
     accepted_rows: np.ndarray | None = None
+    accepted_weights: StageWeights | None = None
     stage_losses: list[float] = field(default_factory=list)  # best so far, per epoch
     stage_rows: np.ndarray | None = None
+    stage_weights: StageWeights | None = None
     stage_steps: int = 0
     done: bool = False
     decisions: list[tuple[tuple[float, ...], float, bool]] = field(default_factory=list)
@@ -91,11 +96,20 @@ class SizingState:
     def stage_best(self) -> float:
         return self.stage_losses[-1] if self.stage_losses else math.inf
 
-    def observe(self, rows: np.ndarray, weights: np.ndarray | None, steps: int) -> None:
-        """Record one epoch's held-out row losses, taken at the stage's widths."""
+    def observe(
+        self,
+        rows: np.ndarray,
+        weights: np.ndarray | None,
+        steps: int,
+        network: GrowingNetwork | None = None,
+    ) -> None:
+        """Record one epoch's held-out row losses, taken at the stage's widths, and at
+        a new best the ``network``'s weights."""
         loss = _mean(rows, weights)
         if loss < self.stage_best:
             self.stage_rows = rows
+            if network is not None:
+                self.stage_weights = StageWeights.of(network)
         self.stage_losses.append(min(loss, self.stage_best))
         self.stage_steps += steps
 
@@ -109,30 +123,57 @@ class SizingState:
         return losses[-PATIENCE - 1] - losses[-1] < STAGE_PROGRESS * self.size_tol * baseline
 
     def decide(self, network: GrowingNetwork, baseline: float, weights: np.ndarray | None) -> None:
-        """Judge the finished stage: double again, or go back to the last accepted widths."""
+        """Judge the finished stage: keep it and double, double on unclear evidence, or
+        stop; stopped, the network goes back to the kept stage."""
         capacities = network.arch.capacities
-        pays = self.accepted is None or self._pays(baseline, weights)
-        self.decisions.append((tuple(self.targets), self.stage_best / baseline, pays))
-        if pays:
+        gain, error = self._gain(weights)
+        kept = self.accepted is None or gain > self.size_tol * baseline
+        grows = kept or gain + Z_SCORE * error > self.size_tol * baseline
+        self.decisions.append((tuple(self.targets), self.stage_best / baseline, kept))
+        if kept:
             self.accepted, self.accepted_rows = list(self.targets), self.stage_rows
-            doubled = [float(min(c, 2 * t)) for t, c in zip(self.targets, capacities)]
-            self.done = doubled == self.targets
+            self.accepted_weights = self.stage_weights
+        doubled = [float(min(c, 2 * t)) for t, c in zip(self.targets, capacities)]
+        if grows and doubled != self.targets:
             self.targets = doubled
         else:
-            assert self.accepted is not None  # pays while nothing is accepted
-            self.targets = list(self.accepted)
-            self.done = True
+            assert self.accepted is not None  # the first stage is kept
+            if not kept and self.accepted_weights is not None:
+                self.accepted_weights.restore(network)
+            self.targets, self.done = list(self.accepted), True
         self.stage_losses, self.stage_rows, self.stage_steps = [], None, 0
+        self.stage_weights = None
         self.apply(network)
 
-    def _pays(self, baseline: float, weights: np.ndarray | None) -> bool:
-        # row losses are None for a stage that never saw a finite held-out loss: a
-        # doubling that saw none does not pay, one after an accepted stage that saw none does
+    def _gain(self, weights: np.ndarray | None) -> tuple[float, float]:
+        """The stage's held-out gain over the kept stage, and its standard error; for a
+        stage or a kept stage that never saw a finite held-out loss: a loss (-inf)
+        or a gain (+inf) beyond doubt."""
         before, after = self.accepted_rows, self.stage_rows
         if after is None or before is None:
-            return after is not None
-        gain, error = _paired_gain(before, after, weights)
-        return gain + Z_SCORE * error > self.size_tol * baseline
+            return (-math.inf if after is None else math.inf), 0.0
+        return _paired_gain(before, after, weights)
+
+
+@dataclass
+class StageWeights:
+    """The network's weights and grown widths at a stage's best held-out epoch."""
+
+    theta: torch.Tensor
+    grown: list[int]
+    capacities: tuple[int, ...]
+
+    @classmethod
+    def of(cls, network: GrowingNetwork) -> StageWeights:
+        arch = network.arch
+        return cls(network.theta.detach().clone(), list(network.grown), tuple(arch.capacities))
+
+    def restore(self, network: GrowingNetwork) -> None:
+        """Back into ``network``, unless its layers were resized since (a warm start)."""
+        same = tuple(network.arch.capacities) == self.capacities
+        if same and self.theta.shape == network.theta.shape:
+            network.theta.copy_(self.theta)
+            network.grown = list(self.grown)
 
 
 def _mean(rows: np.ndarray, weights: np.ndarray | None) -> float:
@@ -203,7 +244,7 @@ class SelfSizing:
         )
         if not arrived and not state.stage_losses:
             return None  # a stage starts once the layers have reached its widths
-        state.observe(held_out_rows(network, self.X, self.check.Y), self.weights, steps)
+        state.observe(held_out_rows(network, self.X, self.check.Y), self.weights, steps, network)
         if not state.stage_over(self.baseline):
             return None
         state.decide(network, self.baseline, self.weights)
@@ -212,6 +253,6 @@ class SelfSizing:
     def after_stage(self, network: GrowingNetwork, steps: int) -> TrainingData | None:
         """A whole stage has run (an L-BFGS round): judge it; as ``after_epoch``."""
         state = self.state
-        state.observe(held_out_rows(network, self.X, self.check.Y), self.weights, steps)
+        state.observe(held_out_rows(network, self.X, self.check.Y), self.weights, steps, network)
         state.decide(network, self.baseline, self.weights)
         return self.full_data if state.done else None
