@@ -155,18 +155,25 @@ class SizingState:
         return _paired_gain(before, after, weights)
 
 
-@dataclass
+@dataclass(frozen=True)
 class StageWeights:
-    """The network's weights and grown widths at a stage's best held-out epoch."""
+    """The network's weights and grown widths at a stage's best held-out epoch.
+
+    Never changed in place, so copies of a sizing state (one per epoch, for
+    an interrupted fit to go back to) share it instead of copying the weights.
+    """
 
     theta: torch.Tensor
-    grown: list[int]
+    grown: tuple[int, ...]
     capacities: tuple[int, ...]
+
+    def __deepcopy__(self, memo: dict[int, object]) -> StageWeights:
+        return self
 
     @classmethod
     def of(cls, network: GrowingNetwork) -> StageWeights:
         arch = network.arch
-        return cls(network.theta.detach().clone(), list(network.grown), tuple(arch.capacities))
+        return cls(network.theta.detach().clone(), tuple(network.grown), tuple(arch.capacities))
 
     def restore(self, network: GrowingNetwork) -> None:
         """Back into ``network``, unless its layers were resized since (a warm start)."""
