@@ -228,8 +228,8 @@ ATTRIBUTES = """\
     size_stages_ : list of tuple or None
         With ``target_size='auto'``: one ``(widths, held_out_loss, kept)`` per
         stage judged so far, the widths of its layers, its best held-out loss
-        as a share of the baseline loss, and whether the stage was kept; None
-        otherwise.
+        as a share of the baseline loss, and whether the stage was kept (its
+        doubling paid; the fit ends at the last kept stage); None otherwise.
 
     size_curve_ : list of tuple of float
         Continuous size of every hidden layer, in neurons, after every epoch
@@ -335,9 +335,13 @@ NOTES = """\
     layer at 4 neurons (or ``initial_size``), each later one at twice the
     last, until training at that width improves the held-out loss by less
     than a fifth of ``size_tol`` over 3 epochs (after at least 200 steps), or
-    its share of ``max_iter`` is spent. A doubling is kept unless its gain,
-    plus one standard error over the held-out rows (paired), falls short of
-    ``size_tol``: when the evidence is unclear the layers go on growing. The
+    its share of ``max_iter`` is spent. A stage is kept when it lowers the
+    held-out loss of the kept stage by more than ``size_tol``; when its gain
+    falls short but within one standard error over the held-out rows
+    (paired), the evidence is unclear and the layers double again without it
+    being kept. Growth stops at the first doubling that clearly did not pay,
+    or at the capacity, and the network goes back to the kept stage's widths
+    and weights (those of its best held-out epoch). The
     held-out rows are ``validation_fraction`` of the training data, and on
     small data more, up to 100 rows or a quarter of them (with
     ``early_stopping=True``, its validation set); they join training once

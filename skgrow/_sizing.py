@@ -86,6 +86,15 @@ class SizingState:
         state.apply(network)
         return state
 
+    def snapshot(self) -> dict[str, object]:
+        """Its fields, for going back to (``restore``): lists copied, the rest shared,
+        since arrays, weights and tuples are replaced, never changed in place."""
+        return {name: _copied(value) for name, value in vars(self).items()}
+
+    def restore(self, snapshot: dict[str, object]) -> None:
+        vars(self).clear()
+        vars(self).update({name: _copied(value) for name, value in snapshot.items()})
+
     def apply(self, network: GrowingNetwork) -> None:
         """Point each layer's size loss at its target."""
         arch = network.arch
@@ -157,18 +166,11 @@ class SizingState:
 
 @dataclass(frozen=True)
 class StageWeights:
-    """The network's weights and grown widths at a stage's best held-out epoch.
-
-    Never changed in place, so copies of a sizing state (one per epoch, for
-    an interrupted fit to go back to) share it instead of copying the weights.
-    """
+    """The network's weights and grown widths at a stage's best held-out epoch."""
 
     theta: torch.Tensor
     grown: tuple[int, ...]
     capacities: tuple[int, ...]
-
-    def __deepcopy__(self, memo: dict[int, object]) -> StageWeights:
-        return self
 
     @classmethod
     def of(cls, network: GrowingNetwork) -> StageWeights:
@@ -181,6 +183,10 @@ class StageWeights:
         if same and self.theta.shape == network.theta.shape:
             network.theta.copy_(self.theta)
             network.grown = list(self.grown)
+
+
+def _copied(value: object) -> object:
+    return list(value) if isinstance(value, list) else value
 
 
 def _mean(rows: np.ndarray, weights: np.ndarray | None) -> float:

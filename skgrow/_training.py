@@ -9,7 +9,6 @@ schedules and messages follow sklearn's MLPs.
 from __future__ import annotations
 
 import contextlib
-import copy
 import math
 import threading
 import warnings
@@ -789,7 +788,7 @@ class EpochCheckpoint:
                 self.history[name] = len(self.history[name])
         del self.history["sizing"]
         sizing = history.sizing
-        self.sizing = None if sizing is None else copy.deepcopy(vars(sizing))
+        self.sizing = None if sizing is None else sizing.snapshot()
         self.n_shuffles = len(self.shuffles)
         self.data, self.order = data, data.order.copy()
         self.taken = True
@@ -812,8 +811,8 @@ class EpochCheckpoint:
             else:
                 setattr(history, name, value)
         if self.sizing is not None:
-            vars(history.sizing).clear()
-            vars(history.sizing).update(copy.deepcopy(self.sizing))
+            assert history.sizing is not None  # the checkpoint found it there
+            history.sizing.restore(self.sizing)
         self.data.order = self.order.copy()
         shuffles = self.shuffles[: self.n_shuffles]
         history.resume = ResumePoint(
