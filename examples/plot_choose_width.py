@@ -49,8 +49,9 @@ for name, (X, y) in tasks.items():
 # How each layer grew
 # -------------------
 # The size after every epoch: each stage holds a width until training at it
-# has nearly stopped improving the held-out loss; the last doubling that did
-# not pay is undone.
+# has nearly stopped improving the held-out loss; when growth stops, the
+# network goes back to the last stage whose doubling paid (its widths and its
+# weights at its best held-out epoch).
 figure, axis = plt.subplots(figsize=(6, 3.5))
 for name, model in models.items():
     axis.plot(np.asarray(model.size_curve_)[:, 0], label=name)
@@ -62,8 +63,8 @@ figure.tight_layout()
 # What each doubling gained
 # -------------------------
 # The held-out loss at the end of each stage, as a share of the loss of
-# predicting the mean: the layers doubled while it fell by more than
-# ``size_tol`` (0.005).
+# predicting the mean: a stage was kept when it fell by more than ``size_tol``
+# (0.005), and the layers doubled on while the evidence was unclear.
 figure, axis = plt.subplots(figsize=(6, 3.5))
 for name, model in models.items():
     widths = [widths[0] for widths, _, _ in model.size_stages_]

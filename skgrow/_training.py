@@ -510,6 +510,17 @@ class TrainingHistory:
             self.validation_loss_curve = []
             self.best_validation_score = -math.inf
 
+    def restart_stopping_rule(self, network: GrowingNetwork) -> None:
+        """Count afresh, for the ``network`` just put in place (self-sizing went back to
+        the widths and weights it kept) at the end of the epoch: the epoch's training
+        loss was another network's, its validation score (taken after) is this one's."""
+        self.no_improvement_count = self.stalled_count = 0
+        self.reference_loss = math.inf
+        if self.early_stopping:
+            assert self.validation_scores  # this epoch's
+            self.best_validation_score = self.validation_scores[-1]
+            self.best_theta = network.theta.clone()
+
     def switch_early_stopping(self, early_stopping: bool) -> None:
         """Go on under the other stopping rule (a ``warm_start`` fit that turned
         ``early_stopping`` on or off): its records start afresh, the curves go on."""
@@ -883,9 +894,11 @@ def train_stochastic(
             if progress is not None:
                 progress.update(loss, history.size_curve[-1])
             network.take_new_neurons()  # those of this epoch, when entry did not record them
-            if sizing is not None:
+            decided = False
+            if sizing is not None and not sizing.done:
                 steps = math.ceil(data.n_samples / settings.batch_size)
                 data = sizing.after_epoch(network, steps) or data
+                decided = sizing.done
             # no stop while widths are being decided or layers still move towards them:
             # those of self-sizing all the way, others while they grow by half a neuron
             moved = ARRIVED if sizing is not None else NOTICEABLE_GROWTH
@@ -897,6 +910,8 @@ def train_stochastic(
             update_no_improvement_count(
                 history, network, settings.tol, validation, settings.verbose, changing=changing
             )
+            if decided:
+                history.restart_stopping_rule(network)
             if (
                 history.stalled_count > settings.n_iter_no_change
                 and sizing is None

@@ -193,6 +193,22 @@ def test_paired_gain_and_its_standard_error():
     assert gain == pytest.approx(np.average(d, weights=weights))
 
 
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_the_network_gone_back_to_is_trained_under_a_fresh_stopping_rule(early_stopping, tasks):
+    X, y = tasks["linear"]
+    model = GrowingMLPRegressor(
+        target_size="auto", early_stopping=early_stopping, max_iter=1000, random_state=0
+    )
+    fit_quietly(model, X, y)
+    kept = [targets[0] for targets, _, was_kept in model.size_stages_ if was_kept]
+    assert model.hidden_layer_sizes_[0] == kept[-1]  # not early stopping's wider best
+    sizes = np.asarray(model.size_curve_)[:, 0]
+    back = np.flatnonzero(sizes > kept[-1] + 1)[-1] + 1  # the first epoch at the kept widths
+    assert np.all(np.abs(sizes[back:] - kept[-1]) < 1)
+    # the wider network's lower training loss is not the one to beat
+    assert len(sizes) - back > model.n_iter_no_change
+
+
 class _FakeNetwork:
     """What SizingState.apply touches: capacities, growth method, growth settings."""
 
