@@ -150,6 +150,7 @@ class SizingState:
             if not kept and self.accepted_weights is not None:
                 self.accepted_weights.restore(network)
             self.targets, self.done = list(self.accepted), True
+            self.accepted_weights = None  # decided: no copy of the weights kept any longer
         self.stage_losses, self.stage_rows, self.stage_steps = [], None, 0
         self.stage_weights = None
         self.apply(network)

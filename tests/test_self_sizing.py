@@ -178,6 +178,7 @@ def test_unclear_evidence_grows_on_and_stopping_restores_the_kept_stages_weights
     state.decide(network, baseline=1.0, weights=None)
     assert state.done and state.targets == [4.0]
     assert torch.equal(network.theta, torch.ones(3)) and network.grown == [4]
+    assert state.accepted_weights is None  # decided: the copy is let go
     assert [kept for _, _, kept in state.decisions] == [True, False, False]
 
 
