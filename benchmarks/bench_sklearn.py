@@ -55,6 +55,7 @@ from common import (
     RESULTS_DIR,
     ResultStore,
     command_line,
+    fit_quietly,
     limit_threads,
     parameter_count,
 )
@@ -209,13 +210,8 @@ def width_scores(dataset: Dataset, X_train, y_train, X_test, y_test, max_iter: i
     training fold (untimed): how much the width matters on this fold."""
     scores = {}
     for width in WIDTHS:
-        mlp = estimator_class(dataset, "sklearn")(
-            hidden_layer_sizes=width, random_state=0, max_iter=max_iter
-        )
-        model = dataset.pipeline(mlp)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(X_train, y_train)
+        model = make_contestant(dataset, "defaults", "sklearn", max_iter)
+        fit_quietly(model.set_params(mlp__hidden_layer_sizes=width), X_train, y_train)
         scores[str(width[0])] = float(model.score(X_test, y_test))
     return scores
 

@@ -106,19 +106,14 @@ class SizingState:
         return self.stage_losses[-1] if self.stage_losses else math.inf
 
     def observe(
-        self,
-        rows: np.ndarray,
-        weights: np.ndarray | None,
-        steps: int,
-        network: GrowingNetwork | None = None,
+        self, rows: np.ndarray, weights: np.ndarray | None, steps: int, network: GrowingNetwork
     ) -> None:
         """Record one epoch's held-out row losses, taken at the stage's widths, and at
         a new best the ``network``'s weights."""
         loss = _mean(rows, weights)
         if loss < self.stage_best:
             self.stage_rows = rows
-            if network is not None:
-                self.stage_weights = StageWeights.of(network)
+            self.stage_weights = StageWeights.of(network)
         self.stage_losses.append(min(loss, self.stage_best))
         self.stage_steps += steps
 

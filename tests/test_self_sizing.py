@@ -130,13 +130,13 @@ def test_a_doubling_that_pays_is_kept_and_one_that_does_not_is_undone():
     state = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=10)
     network = _FakeNetwork()
     rng = np.random.RandomState(0)
-    state.observe(1.0 + 0.05 * rng.randn(200), None, 10)
+    state.observe(1.0 + 0.05 * rng.randn(200), None, 10, network)
     state.decide(network, baseline=1.0, weights=None)  # the first stage is always kept
     assert state.targets == [8.0] and state.accepted == [4.0]
-    state.observe(state.accepted_rows - 0.05, None, 10)  # 5 % of the baseline better
+    state.observe(state.accepted_rows - 0.05, None, 10, network)  # 5 % of the baseline better
     state.decide(network, baseline=1.0, weights=None)
     assert state.targets == [16.0] and state.accepted == [8.0] and not state.done
-    state.observe(state.accepted_rows - 0.001 + 0.001 * rng.randn(200), None, 10)
+    state.observe(state.accepted_rows - 0.001 + 0.001 * rng.randn(200), None, 10, network)
     state.decide(network, baseline=1.0, weights=None)  # 0.1 %: short of the 1 % cost
     assert state.targets == [8.0] and state.done
     assert [pays for _, _, pays in state.decisions] == [True, True, False]
@@ -145,13 +145,13 @@ def test_a_doubling_that_pays_is_kept_and_one_that_does_not_is_undone():
 def test_a_stage_that_never_saw_a_finite_held_out_loss_is_judged_without_rows():
     state = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=10)
     network = _FakeNetwork()
-    state.observe(np.full(20, np.inf), None, 10)  # the first stage: kept without rows
+    state.observe(np.full(20, np.inf), None, 10, network)  # the first stage: kept without rows
     state.decide(network, baseline=1.0, weights=None)
     assert state.accepted == [4.0] and state.accepted_rows is None
-    state.observe(np.ones(20), None, 10)  # a finite loss after none: the doubling pays
+    state.observe(np.ones(20), None, 10, network)  # a finite loss after none: the doubling pays
     state.decide(network, baseline=1.0, weights=None)
     assert state.accepted == [8.0] and not state.done
-    state.observe(np.full(20, np.nan), None, 10)  # none after a finite one: it does not
+    state.observe(np.full(20, np.nan), None, 10, network)  # none after a finite one: it does not
     state.decide(network, baseline=1.0, weights=None)
     assert state.targets == [8.0] and state.done
 
