@@ -345,7 +345,9 @@ NOTES = """\
     held-out rows are ``validation_fraction`` of the training data, and on
     small data more, up to 100 rows or a quarter of them (with
     ``early_stopping=True``, its validation set); they join training once
-    the widths are decided. Every hidden layer doubles at once.
+    the widths are decided, and training at those widths lasts at most one
+    more stage's share of ``max_iter`` (a ``warm_start`` fit trains on).
+    Every hidden layer doubles at once.
 
     **Export.** ``to_sklearn()`` returns a fitted sklearn MLP with the grown
     width and the same predictions; ``to_torch()`` a ``torch.nn.Sequential``.

@@ -43,8 +43,8 @@ def train_lbfgs(
     Records sklearn's loss (data loss + L2), the size loss and the layer sizes
     after every L-BFGS iteration. A non-finite result, or Ctrl-C, keeps the
     last finite iterate with a warning. With ``sizing`` the iterations are
-    spent in rounds, one per self-sizing stage, then on the full data; the
-    size variables are held at the stages' targets.
+    spent in rounds, one per self-sizing stage, then one on the full data at
+    the chosen widths; the size variables are held at the stages' targets.
     """
     history.n_iter = 0
     fitted = fitted_new_neurons
@@ -61,6 +61,8 @@ def train_lbfgs(
                 return
             data = sizing.after_stage(network, used) or data
         left = max_iter - history.n_iter
+        if sizing is not None:  # the chosen widths train for one round
+            left = min(left, ITERATIONS_PER_STAGE)
         if left > 0:
             history.n_iter += _minimize(
                 network,

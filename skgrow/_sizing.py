@@ -21,7 +21,8 @@ neuron, relative to the width of the layer it joins.
 
 The held-out rows are ``validation_fraction`` of the training data, more on
 small data (the early-stopping validation set when ``early_stopping=True``).
-They join the training data once the widths are decided.
+They join the training data once the widths are decided, for at most one more
+stage's share of ``max_iter`` at those widths.
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ class SizingState:
     ) -> SizingState:
         """The first stage: each layer at ``FIRST_WIDTH`` neurons, or at ``initial`` if more.
 
-        A stage lasts at most an equal share of ``max_iter``, with a share left
-        for training at the chosen widths.
+        A stage lasts at most an equal share of ``max_iter``, and so does the
+        training at the chosen widths once they are decided.
         """
         capacities = network.arch.capacities
         widths = [float(min(c, max(FIRST_WIDTH, n))) for c, n in zip(capacities, initial)]

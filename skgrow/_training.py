@@ -501,6 +501,8 @@ class TrainingHistory:
     best_theta: Tensor | None = None
     diverged: bool = False
     sizing: SizingState | None = None  # target_size="auto"
+    # the epoch at which this call ends, set once self-sizing has decided the widths
+    last_epoch: int | None = None
     resume: ResumePoint | None = None  # set when the fit was interrupted
 
     def __post_init__(self) -> None:
@@ -859,6 +861,7 @@ def train_stochastic(
     start: RngState
     if resume is None or incremental:
         history.n_iter = 0  # sklearn counts the epochs of the current call only
+        history.last_epoch = None
         start = rng.get_state()
     else:  # where an interrupted fit stopped; the caller has restored the rest
         start = resume.random_state
@@ -910,8 +913,10 @@ def train_stochastic(
             update_no_improvement_count(
                 history, network, settings.tol, validation, settings.verbose, changing=changing
             )
-            if decided:
+            if decided:  # the chosen widths train for one stage's share of max_iter
+                assert sizing is not None
                 history.restart_stopping_rule(network)
+                history.last_epoch = history.n_iter + sizing.state.max_stage_epochs
             if (
                 history.stalled_count > settings.n_iter_no_change
                 and sizing is None
@@ -930,6 +935,8 @@ def train_stochastic(
                     " and the optimization hasn't converged yet.",
                     ConvergenceWarning,
                 )
+            elif history.n_iter == history.last_epoch:
+                break
     except KeyboardInterrupt:
         if checkpoint.taken:
             checkpoint.restore(history)

@@ -210,6 +210,33 @@ def test_the_network_gone_back_to_is_trained_under_a_fresh_stopping_rule(early_s
     assert len(sizes) - back > model.n_iter_no_change
 
 
+def test_the_chosen_widths_train_for_one_more_share_of_max_iter(monkeypatch, tasks):
+    from skgrow._training import TrainingHistory
+
+    decided_at = []
+    restart = TrainingHistory.restart_stopping_rule
+
+    def recording(history, network):
+        decided_at.append(history.n_iter)
+        restart(history, network)
+
+    monkeypatch.setattr(TrainingHistory, "restart_stopping_rule", recording)
+    X, y = tasks["linear"]
+    # a stopping rule that never fires: only the budget ends the fit
+    model = GrowingMLPRegressor(
+        target_size="auto", max_iter=1000, n_iter_no_change=1000, random_state=0
+    )
+    fit_quietly(model, X, y)
+    share = model._history.sizing.max_stage_epochs
+    assert len(decided_at) == 1 and decided_at[0] + share < 1000
+    assert model.n_iter_ == decided_at[0] + share
+    # a warm-start fit trains on at the decided widths, for its max_iter
+    widths = model.hidden_layer_sizes_
+    model.set_params(warm_start=True, max_iter=30)
+    fit_quietly(model, X, y)
+    assert model.n_iter_ == 30 and model.hidden_layer_sizes_ == widths
+
+
 class _FakeNetwork:
     """What SizingState.apply touches: capacities, growth method, growth settings."""
 
