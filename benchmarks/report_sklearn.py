@@ -353,7 +353,7 @@ def own_width_bullets(verdicts, difference, widths, seconds, by_fold, rows) -> l
         for cell, v in difference["skgrow"].items()
         if v < FOLD_FLOOR
     ]
-    ratios = [verdicts[d][2] for d in datasets]
+    compute = median_compute(seconds, "skgrow")
     share = len(near) / len(datasets)
     bullets = [
         f"Own width (target_size='auto'): within {OWN_WIDTH_TOLERANCE} of the grid over widths"
@@ -362,8 +362,8 @@ def own_width_bullets(verdicts, difference, widths, seconds, by_fold, rows) -> l
         f" {listed(short)}. Folds more than {-FOLD_FLOOR} below the grid's:"
         f" {len(folds_below)} ({listed(folds_below)}; target none:"
         f" {met(not folds_below)}). Median compute, skgrow's fit time over the grid"
-        f" search's: {np.median(ratios):.3f} (target at most {COMPUTE_SHARE}:"
-        f" {met(np.median(ratios) <= COMPUTE_SHARE)}).",
+        f" search's: {compute:.3f} (target at most {COMPUTE_SHARE}:"
+        f" {met(compute <= COMPUTE_SHARE)}).",
     ]
     if spreads is not None:
         regret = spreads.map(np.max) - by_fold["sklearn"]
@@ -387,12 +387,20 @@ def own_width_bullets(verdicts, difference, widths, seconds, by_fold, rows) -> l
     for variant in (c for c in difference.columns if c != "skgrow"):
         mean = difference[variant].groupby(level="dataset").mean()
         near = int((mean >= -OWN_WIDTH_TOLERANCE).sum())
+        below = int((difference[variant] < FOLD_FLOOR).sum())
         bullets.append(
             f"Own width, {variant}: within {OWN_WIDTH_TOLERANCE} of the grid or above on"
-            f" {near} of {len(mean)} datasets; median width"
+            f" {near} of {len(mean)} datasets; {below} folds more than {-FOLD_FLOOR} below"
+            f" the grid's; median compute {median_compute(seconds, variant):.3f}; median width"
             f" {widths[variant].median():.0f} (the default: {widths['skgrow'].median():.0f})."
         )
     return bullets
+
+
+def median_compute(seconds: pd.DataFrame, contestant: str) -> float:
+    """The median over datasets of ``contestant``'s fit seconds over the grid's."""
+    total = seconds.groupby(level="dataset").sum()
+    return float((total[contestant] / total["sklearn"]).median())
 
 
 # -- budgets ----------------------------------------------------------------------------------
