@@ -237,6 +237,19 @@ def test_the_chosen_widths_train_for_one_more_share_of_max_iter(monkeypatch, tas
     assert model.n_iter_ == 30 and model.hidden_layer_sizes_ == widths
 
 
+def test_with_lbfgs_the_chosen_widths_train_for_one_more_round(tasks):
+    from skgrow._lbfgs import ITERATIONS_PER_STAGE
+
+    X, y = tasks["nonlinear"]
+    model = fit_quietly(
+        GrowingMLPRegressor(target_size="auto", solver="lbfgs", max_iter=2000, random_state=0),
+        X,
+        y,
+    )
+    rounds = len(model.size_stages_) + 1  # one per stage, one at the chosen widths
+    assert model.n_iter_ <= rounds * ITERATIONS_PER_STAGE < 2000
+
+
 class _FakeNetwork:
     """What SizingState.apply touches: capacities, growth method, growth settings."""
 
