@@ -164,6 +164,26 @@ def test_resuming_after_self_sizing_has_decided_is_the_uninterrupted_fit(monkeyp
     same_model(model, uninterrupted)
 
 
+def test_resuming_the_training_at_the_chosen_widths_ends_where_the_uninterrupted_fit_ends(
+    monkeypatch,
+):
+    # the widths are decided early, so the fit ends one share after that, before max_iter
+    X, y = make_friedman1(300, noise=0.3, random_state=0)
+    params = dict(
+        target_size="auto", max_iter=1000, n_iter_no_change=1000, random_state=0, progress_bar=True
+    )
+    uninterrupted = fit_quietly(GrowingMLPRegressor(**params), X, y)
+    assert uninterrupted.n_iter_ < 1000
+    model = GrowingMLPRegressor(**params)
+    with monkeypatch.context() as patch:
+        interrupt_at(patch, uninterrupted.n_iter_ - 5, "Ctrl-C")
+        with pytest.warns(UserWarning, match="Training interrupted"):
+            model.fit(X, y)
+    assert model._history.sizing.done  # decided before the interruption
+    fit_quietly(model.set_params(warm_start=True), X, y)
+    same_model(model, uninterrupted)
+
+
 def test_a_failed_partial_fit_leaves_nothing_for_a_later_fit(monkeypatch):
     X, y = data(GrowingMLPRegressor)
     model = fit_quietly(make("adam, growing"), X, y)
