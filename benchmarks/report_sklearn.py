@@ -47,7 +47,7 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
     meta = data["meta"]
     fitted = rows[rows["mode"] != "budgets"]
     summary = sklearn_summary(fitted)
-    lines = introduction(meta)
+    lines = introduction(meta, fitted)
     bullets = []
     for mode in ("defaults", "tuned"):
         part = summary[summary["mode"] == mode]
@@ -97,7 +97,18 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
     return lines, bullets
 
 
-def introduction(meta: dict) -> list[str]:
+def repeats_text(fitted: pd.DataFrame) -> str:
+    """``each fit the fastest of n repeats``, per group of modes where the count differs."""
+    by_mode = fitted.groupby("mode")["repeats"].max().astype(int)
+    groups = [(n, list(modes.index)) for n, modes in by_mode.groupby(by_mode)]
+    if len(groups) <= 1:
+        return f"each fit the fastest of {groups[0][0] if groups else 1} repeats"
+    parts = [f"of {n} in {listed(modes)}" for n, modes in sorted(groups, reverse=True)]
+    parts[0] = parts[0].replace(" in ", " repeats in ", 1)
+    return "each fit the fastest " + "; ".join(parts)
+
+
+def introduction(meta: dict, fitted: pd.DataFrame) -> list[str]:
     return [
         "## 3. skgrow against the sklearn MLP you use today",
         "",
@@ -109,7 +120,7 @@ def introduction(meta: dict) -> list[str]:
         "R² for regression, accuracy for classification; regression targets standardised).",
         "*params*: weights and biases of the final model from `coefs_` / `intercepts_` (for",
         "skgrow, the equivalent static network of the grown width). *time*: total fit seconds",
-        f"over the folds, each fit the fastest of {meta.get('repeats', 1)} repeats, one thread",
+        f"over the folds, {repeats_text(fitted)}, one thread",
         "for each library, contestants alternating; the machine was shared with other work,",
         "so treat time ratios as ±30%.",
         "",
