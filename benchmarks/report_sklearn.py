@@ -103,9 +103,9 @@ def repeats_text(fitted: pd.DataFrame) -> str:
     groups = [(n, list(modes.index)) for n, modes in by_mode.groupby(by_mode)]
     if len(groups) <= 1:
         return f"each fit the fastest of {groups[0][0] if groups else 1} repeats"
-    parts = [f"of {n} in {listed(modes)}" for n, modes in sorted(groups, reverse=True)]
+    parts = [f"of {n} in {' and '.join(modes)}" for n, modes in sorted(groups, reverse=True)]
     parts[0] = parts[0].replace(" in ", " repeats in ", 1)
-    return "each fit the fastest " + "; ".join(parts)
+    return "each fit the fastest " + " and ".join(parts)
 
 
 def introduction(meta: dict, fitted: pd.DataFrame) -> list[str]:
