@@ -100,12 +100,13 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
 def repeats_text(fitted: pd.DataFrame) -> str:
     """``each fit the fastest of n repeats``, per group of modes where the count differs."""
     by_mode = fitted.groupby("mode")["repeats"].max().astype(int)
-    groups = [(n, list(modes.index)) for n, modes in by_mode.groupby(by_mode)]
-    if len(groups) <= 1:
-        return f"each fit the fastest of {groups[0][0] if groups else 1} repeats"
-    parts = [f"of {n} in {' and '.join(modes)}" for n, modes in sorted(groups, reverse=True)]
-    parts[0] = parts[0].replace(" in ", " repeats in ", 1)
-    return "each fit the fastest " + " and ".join(parts)
+    if by_mode.nunique() <= 1:
+        return f"each fit the fastest of {by_mode.max() if len(by_mode) else 1} repeats"
+    groups = sorted(((n, " and ".join(m.index)) for n, m in by_mode.groupby(by_mode)), reverse=True)
+    (n, modes), *rest = groups
+    return f"each fit the fastest of {n} repeats in {modes}" + "".join(
+        f" and of {n} in {modes}" for n, modes in rest
+    )
 
 
 def introduction(meta: dict, fitted: pd.DataFrame) -> list[str]:
