@@ -1,7 +1,8 @@
 """Does a network that grows beat a network of the same final size, in the papers' setups?
 
-Runs the experiments of DESIGN.md section 5 through the public estimators and
-compares, seed by seed on the same data split and initial weights:
+Runs the papers' experiments (docs/growing.rst, "Mapping to the papers") through
+the public estimators and compares, seed by seed on the same data split and
+initial weights:
 
 * method A (``growth="auxiliary"``, plain full-batch gradient descent): a
   network that grows from ``initial_size=0`` against the same network started

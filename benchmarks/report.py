@@ -126,9 +126,10 @@ def paper_section(loaded, figure_dir: Path, refit: bool) -> tuple[list[str], lis
     lines = [
         "## 1. Growing against static in the papers' setups",
         "",
-        "`benchmarks/bench_paper.py` runs the setups of DESIGN.md section 5 through the public",
-        "estimators, with the papers' dynamics (`size_learning_rate=None`: size variables",
-        "stepped by the solver with the weights' learning rate; `new_neurons='random'`).",
+        "`benchmarks/bench_paper.py` runs the papers' setups (docs/growing.rst, \"Mapping to",
+        "the papers\") through the public estimators, with the papers' dynamics",
+        "(`size_learning_rate=None`: size variables stepped by the solver with the weights'",
+        "learning rate; `new_neurons='random'`).",
         "Method A (`growth='auxiliary'`, plain full-batch gradient descent,",
         "lr 1e-3, capacity 9, target 5): the growing network starts at `initial_size=0`, the",
         "reference (\"grown\") at `initial_size=5`. Method B (`growth='controller'`, full-batch",

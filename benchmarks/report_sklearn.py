@@ -404,7 +404,7 @@ def own_width_bullets(verdicts, difference, widths, seconds, by_fold, rows) -> l
             f"Own width, {variant}: within {OWN_WIDTH_TOLERANCE} of the grid or above on"
             f" {near} of {len(mean)} datasets; {below} folds more than {-FOLD_FLOOR} below"
             f" the grid's; median compute {median_compute(seconds, variant):.3f}; median width"
-            f" {widths[variant].median():.0f} (the default: {widths['skgrow'].median():.0f})."
+            f" {widths[variant].median():.0f} (the main setting: {widths['skgrow'].median():.0f})."
         )
     return bullets
 

@@ -16,8 +16,9 @@ PARAMETERS = """\
         ``tanh(x)`` or ``max(0, x)``.
 
     solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        Optimiser of the weights and the size variables: quasi-Newton
-        L-BFGS on the whole data, stochastic gradient descent, or Adam.
+        Optimiser of the weights (and of the size variables with
+        ``size_learning_rate=None`` or 'lbfgs'): quasi-Newton L-BFGS on the
+        whole data, stochastic gradient descent, or Adam.
 
     alpha : float, default=0.0001
         Strength of the L2 penalty on the weights, divided by the sample
@@ -96,9 +97,11 @@ PARAMETERS = """\
 
     growth : {'auxiliary', 'controller', 'none'}, default='auxiliary'
         How the hidden layers grow. Each hidden layer of capacity ``N`` has
-        one trainable size variable, trained by the same optimiser as the
-        weights on the whole loss (task loss + size loss), and fed to the
-        layer as one extra input column.
+        one trainable size variable, fed to the layer as one extra input
+        column and moved by gradient steps on the loss: the size loss pulls it
+        to its target and, unless ``size_gradient`` or self-sizing says
+        otherwise, the task loss acts on it too; ``size_learning_rate`` sets
+        the pace.
 
         - 'auxiliary' (method A): an auxiliary weight ``S`` counts the
           active neurons; neuron ``m`` has gate ``theta(S - m + 1)`` with the
@@ -174,8 +177,9 @@ PARAMETERS = """\
         loss, task and size terms, as in the papers. 'size_loss': the size
         loss alone, as in the authors' released method-B code, where a layer
         then grows on a fixed schedule whatever the data (an ablation;
-        stochastic solvers only). With ``target_size='auto'`` the size loss
-        alone moves them either way.
+        stochastic solvers only). With ``target_size='auto'`` and a numeric
+        or 'auto' ``size_learning_rate``, the size loss alone moves them
+        either way.
 
     shared_size : bool, default=False
         One size variable for the whole network instead of one per hidden

@@ -1,4 +1,6 @@
-"""The growth methods (DESIGN.md section 2): each one class behind :class:`GrowthMethod`.
+"""The growth methods, each one class behind :class:`GrowthMethod`.
+
+Their gates and size losses are those of docs/growing.rst, "The two growth methods".
 
 Every hidden layer of capacity ``N`` owns one trainable scalar, its *size
 variable* ``z``. skgrow keeps ``z`` on a capacity scale (``z = 1`` means the

@@ -6,8 +6,9 @@ This makes an optimiser step a handful of whole-buffer operations and lets
 L-BFGS and early stopping copy the whole model at once.
 
 Hidden layer ``l`` computes ``h = act(a @ W + b + z * v)`` and passes on
-``g * h`` where ``g`` are its gates (section 2 of DESIGN.md), ``z`` its size
-variable and ``v`` the weights of the size input column. Only a block
+``g * h`` where ``g`` are its gates (docs/growing.rst, "The two growth
+methods"), ``z`` its size variable and ``v`` the weights of the size input
+column. Only a block
 around the neurons with a non-zero gate is computed (``_blocks``), into
 activation buffers reused from step to step: the forward and backward
 passes and the L2 term cost what a growing network has, not its capacity.

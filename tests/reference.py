@@ -1,8 +1,9 @@
 """An independent, autograd-based implementation of the growing MLP objective.
 
-Written straight from DESIGN.md section 2 with full-capacity tensors and no
-slicing, so that the hand-written gradients of ``skgrow._network`` can be
-held against torch's autograd and against finite differences.
+Written straight from the gates and size losses of docs/growing.rst ("The two
+growth methods") with full-capacity tensors and no slicing, so that the
+hand-written gradients of ``skgrow._network`` can be held against torch's
+autograd and against finite differences.
 """
 
 import math

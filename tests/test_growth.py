@@ -1,4 +1,4 @@
-"""The gate functions and size losses against DESIGN.md section 2."""
+"""The gate functions and size losses against docs/growing.rst, "The two growth methods"."""
 
 import math
 
