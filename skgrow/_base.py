@@ -423,7 +423,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             split_state = rng.get_state()
             self._in_progress = (state, split_state)
             data, epochs, validation, sizing = self._stochastic_inputs(
-                network, history, X, Y, sample_weight, rng
+                network, history, X, Y, sample_weight, rng, incremental
             )
             solver: StochasticSolver | LBFGSSolver = StochasticSolver(
                 optimizer=self._optimizer_settings(),
@@ -459,6 +459,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                 verbose=bool(self.verbose),
                 fitted_new_neurons=self.new_neurons == "fitted",
                 step_rows=step_rows,
+                fixed_sizes=isinstance(self.target_size, str) and network.arch.growing,
             )
             data = self._to_tensors(X, Y, sample_weight, network)
             train(state, data, solver, rng, sizing=sizing)
@@ -550,7 +551,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         w = None if sample_weight is None else _as_tensor(sample_weight, dtype, device)
         return TrainingData(X, _as_tensor(Y, dtype, device), w)
 
-    def _stochastic_inputs(self, network, history, X, Y, sample_weight, rng):
+    def _stochastic_inputs(self, network, history, X, Y, sample_weight, rng, incremental):
         """The training rows as tensors, the epochs' settings, the early-stopping score
         of the held-out rows (None without early stopping) and the self-sizing (None
         without it): the validation split first, then self-sizing's."""
@@ -581,18 +582,28 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             size_loss_gradient=self.size_gradient == "size_loss" and network.arch.growing,
         )
         X, Y, sample_weight, sizing = self._prepare_sizing(
-            network, history, X, Y, sample_weight, rng, data_val if self.early_stopping else None
+            network,
+            history,
+            X,
+            Y,
+            sample_weight,
+            rng,
+            data_val if self.early_stopping else None,
+            incremental,
         )
         return self._to_tensors(X, Y, sample_weight, network), settings, validation, sizing
 
-    def _prepare_sizing(self, network, history, X, Y, sample_weight, rng, validation_data=None):
+    def _prepare_sizing(
+        self, network, history, X, Y, sample_weight, rng, validation_data=None, incremental=False
+    ):
         """With ``target_size="auto"``: the rows to train on, and the self-sizing that
         judges widths on the others (None without it or once the widths are decided).
 
         With early stopping its ``validation_data`` are used; otherwise
         ``validation_fraction`` of the rows is held out until the widths are
-        decided. With fewer than four rows nothing can be held out: each layer
-        then takes its whole capacity.
+        decided. With fewer than four rows nothing can be held out: a fit then
+        gives each layer its whole capacity, and a ``partial_fit`` call trains
+        at the current stage's widths, leaving the judging to later calls.
         """
         if not (isinstance(self.target_size, str) and network.arch.growing):
             return X, Y, sample_weight, None
@@ -607,6 +618,8 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             return X, Y, sample_weight, None
         if validation_data is not None:
             return X, Y, sample_weight, SelfSizing(state, network, validation_data)
+        if X.shape[0] < 4 and incremental:
+            return X, Y, sample_weight, None
         if X.shape[0] < 4:
             state.targets, state.done = [float(c) for c in network.arch.capacities], True
             state.apply(network)

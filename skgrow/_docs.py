@@ -351,7 +351,12 @@ NOTES = """\
     ``early_stopping=True``, its validation set); they join training once
     the widths are decided, and training at those widths lasts at most one
     more stage's share of ``max_iter`` (a ``warm_start`` fit trains on).
-    Every hidden layer doubles at once.
+    When ``max_iter`` ends before the widths are decided, the stage under way
+    is judged on the epochs it had (if its layers reached its widths) and the
+    fit ends at the kept stage, its widths and its best held-out weights,
+    with a ``ConvergenceWarning``. A ``partial_fit`` call of fewer than four
+    rows trains at the current stage's widths and leaves the judging to
+    later calls. Every hidden layer doubles at once.
 
     **Export.** ``to_sklearn()`` returns a fitted sklearn MLP with the grown
     width and the same predictions; ``to_torch()`` a ``torch.nn.Sequential``.

@@ -63,6 +63,8 @@ class LBFGSSolver:
     verbose: bool
     fitted_new_neurons: bool
     step_rows: int
+    # the size variables held at their targets: target_size='auto' sets them
+    fixed_sizes: bool = False
 
 
 def train(
@@ -78,9 +80,11 @@ def train(
     """Train ``state``'s network on ``data`` with ``solver``, in place.
 
     ``validation`` scores the network on held-out rows (early stopping);
-    ``sizing`` decides the widths (``target_size='auto'``). On the CPU a small
-    network trains on one thread (``threads_for_step``). Afterwards the network
-    lets go of its step buffers: a fitted model keeps its parameters only.
+    ``sizing`` decides the widths (``target_size='auto'``), by the end of a fit
+    (not of a ``partial_fit`` call) even when ``max_iter`` runs out first. On
+    the CPU a small network trains on one thread (``threads_for_step``).
+    Afterwards the network lets go of its step buffers: a fitted model keeps
+    its parameters only.
     """
     network = state.network
     work = solver.step_rows * network.layout.n_parameters
@@ -114,7 +118,11 @@ def train(
                 verbose=solver.verbose,
                 sizing=sizing,
                 fitted_new_neurons=solver.fitted_new_neurons,
+                fixed_sizes=solver.fixed_sizes,
             )
-    if state.history.diverged:
+    history = state.history
+    if sizing is not None and not sizing.done and not incremental and history.resume is None:
+        sizing.conclude(network)  # max_iter is spent: a fitted model has decided widths
+    if history.diverged:
         state.optimizer = None  # its moments are not finite; further training starts afresh
     network.release_buffers()

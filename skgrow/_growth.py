@@ -124,6 +124,11 @@ def saturated_gates(k: float, capacity: int) -> GateParts | None:
     return None
 
 
+# A size this close above a whole number of neurons is that number: what a size got
+# back from its size variable carries of rounding (a few 1e-15 neurons)
+SIZE_ROUNDING = 1e-9
+
+
 class GrowthMethod(ABC):
     """How a layer's size variable ``z`` (on the [0, 1] capacity scale) gates its neurons.
 
@@ -218,9 +223,12 @@ class GrowthMethod(ABC):
         layer holds ``size`` neurons and no more: the next neuron's gate is exactly 0.
 
         ``variable`` rounded to the precision can land one rounding error above
-        the size, which would switch on one more neuron with a tiny gate.
+        the size, which would switch on one more neuron with a tiny gate. So can
+        ``size`` itself, got back from a variable (method B's ``sin ** 2`` of an
+        ``asin`` returns 8 neurons as 8.000000000000002): a size within
+        ``SIZE_ROUNDING`` above a whole number of neurons is that number.
         """
-        rounded, most = rounding_to(precision), math.ceil(size)
+        rounded, most = rounding_to(precision), math.ceil(size - SIZE_ROUNDING)
         down: np.ndarray
         up: np.ndarray
         down, up = (np.array(bound, dtype=precision) for bound in (-np.inf, np.inf))

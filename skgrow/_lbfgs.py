@@ -37,6 +37,7 @@ def train_lbfgs(
     verbose: bool,
     sizing: SelfSizing | None = None,
     fitted_new_neurons: bool = False,
+    fixed_sizes: bool = False,
 ) -> None:
     """Minimise the whole objective with scipy's L-BFGS-B, as sklearn's MLPs do.
 
@@ -44,7 +45,8 @@ def train_lbfgs(
     after every L-BFGS iteration. A non-finite result, or Ctrl-C, keeps the
     last finite iterate with a warning. With ``sizing`` the iterations are
     spent in rounds, one per self-sizing stage, then one on the full data at
-    the chosen widths; the size variables are held at the stages' targets.
+    the chosen widths; the size variables are held at the stages' targets, and
+    with ``fixed_sizes`` (widths self-sizing decided in an earlier fit) at theirs.
     """
     history.n_iter = 0
     fitted = fitted_new_neurons
@@ -61,21 +63,27 @@ def train_lbfgs(
                 return
             data = sizing.after_stage(network, used) or data
         left = max_iter - history.n_iter
-        if sizing is not None:  # the chosen widths train for one round
-            left = min(left, ITERATIONS_PER_STAGE)
-        if left > 0:
-            history.n_iter += _minimize(
-                network,
-                data,
-                history,
-                alpha,
-                left,
-                max_fun,
-                tol,
-                verbose,
-                sizing is not None,
-                fitted,
-            )
+        if sizing is None:
+            if left > 0:
+                history.n_iter += _minimize(
+                    network, data, history, alpha, left, max_fun, tol, verbose, fixed_sizes, fitted
+                )
+            return
+        if sizing.done and left > 0:  # the chosen widths train for one round
+            rounds = min(left, ITERATIONS_PER_STAGE)
+            with warnings.catch_warnings():  # the round's budget is not the user's max_iter
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                used = _minimize(
+                    network, data, history, alpha, rounds, max_fun, tol, verbose, True, fitted
+                )
+            history.n_iter += used
+            if used == left:
+                warnings.warn(
+                    f"lbfgs failed to converge after {max_iter} iterations (max_iter="
+                    f"{max_iter}): target_size='auto' spent them on its stages and the "
+                    "training at the chosen widths. Increase max_iter.",
+                    ConvergenceWarning,
+                )
     except _Interrupted:
         return
 

@@ -28,11 +28,13 @@ stage's share of ``max_iter`` at those widths.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
+from sklearn.exceptions import ConvergenceWarning
 
 from skgrow._network import GrowingNetwork, baseline_row_losses
 
@@ -131,22 +133,52 @@ class SizingState:
         """Judge the finished stage: keep it and double, double on unclear evidence, or
         stop; stopped, the network goes back to the kept stage."""
         capacities = network.arch.capacities
+        kept, unclear = self._judge(baseline, weights)
+        doubled = [float(min(c, 2 * t)) for t, c in zip(self.targets, capacities)]
+        if (kept or unclear) and doubled != self.targets:
+            self.targets = doubled
+            self._next_stage(network)
+        else:
+            self._end(network, go_back=not kept)
+
+    def conclude(
+        self, network: GrowingNetwork, baseline: float, weights: np.ndarray | None
+    ) -> None:
+        """The fit's iterations are spent before the widths were decided: judge the stage
+        under way on the epochs it had (if it has reached its widths), and end at the
+        kept stage, its widths and its weights at its best held-out epoch. Without a
+        kept stage the network stays as it is, at its first stage's targets."""
+        if self.stage_losses:
+            self._judge(baseline, weights)
+        if self.accepted is None:
+            self.accepted = list(self.targets)
+        self._end(network, go_back=True)
+
+    def _judge(self, baseline: float, weights: np.ndarray | None) -> tuple[bool, bool]:
+        """Record the stage's decision; whether it is kept (it paid, or it is the first),
+        and whether, not kept, the evidence is unclear (within ``Z_SCORE`` standard
+        errors of paying)."""
         gain, error = self._gain(weights)
-        kept = self.accepted is None or gain > self.size_tol * baseline
-        grows = kept or gain + Z_SCORE * error > self.size_tol * baseline
+        cost = self.size_tol * baseline
+        kept = self.accepted is None or gain > cost
         self.decisions.append((tuple(self.targets), self.stage_best / baseline, kept))
         if kept:
             self.accepted, self.accepted_rows = list(self.targets), self.stage_rows
             self.accepted_weights = self.stage_weights
-        doubled = [float(min(c, 2 * t)) for t, c in zip(self.targets, capacities)]
-        if grows and doubled != self.targets:
-            self.targets = doubled
-        else:
-            assert self.accepted is not None  # the first stage is kept
-            if not kept and self.accepted_weights is not None:
-                self.accepted_weights.restore(network)
-            self.targets, self.done = list(self.accepted), True
-            self.accepted_weights = None  # decided: no copy of the weights kept any longer
+        return kept, not kept and gain + Z_SCORE * error > cost
+
+    def _end(self, network: GrowingNetwork, go_back: bool) -> None:
+        """Growth is over: the network holds the kept stage's widths, with its weights
+        if it ``go_back``."""
+        assert self.accepted is not None  # the first stage is kept
+        if go_back and self.accepted_weights is not None:
+            self.accepted_weights.restore(network)
+        self.targets, self.done = list(self.accepted), True
+        self.accepted_weights = None  # decided: no copy of the weights kept any longer
+        self._next_stage(network)
+
+    def _next_stage(self, network: GrowingNetwork) -> None:
+        """A fresh record for the stage at ``targets``, which the size loss pulls to."""
         self.stage_losses, self.stage_rows, self.stage_steps = [], None, 0
         self.stage_weights = None
         self.apply(network)
@@ -259,6 +291,17 @@ class SelfSizing:
             return None
         state.decide(network, self.baseline, self.weights)
         return self.full_data if state.done else None
+
+    def conclude(self, network: GrowingNetwork) -> None:
+        """End self-sizing that ``max_iter`` cut short (``SizingState.conclude``), with a
+        warning; the held-out rows do not join, no epoch being left."""
+        self.state.conclude(network, self.baseline, self.weights)
+        warnings.warn(
+            "max_iter ended before target_size='auto' had decided the widths: the network "
+            f"ends at its last kept stage, {[int(w) for w in self.state.targets]} neurons. "
+            "Increase max_iter to let the layers grow further.",
+            ConvergenceWarning,
+        )
 
     def after_stage(self, network: GrowingNetwork, steps: int) -> TrainingData | None:
         """A whole stage has run (an L-BFGS round): judge it; as ``after_epoch``."""

@@ -55,6 +55,20 @@ def test_a_float32_size_of_whole_neurons_switches_on_no_further_neuron():
         assert auxiliary_gates(z, n) != (k, 1.0, 0.0, False), (k, n)
 
 
+@pytest.mark.parametrize("name", ["auxiliary", "controller"])
+@pytest.mark.parametrize("precision", [np.float32, float])
+def test_the_exact_variable_of_a_whole_size_got_back_from_its_variable_has_that_many_neurons(
+    name, precision
+):
+    # method B's size of its variable for 8 of 64 neurons is 8.000000000000002
+    method, rounded = GROWTH_METHODS[name], rounding_to(precision)
+    for capacity in (10, 64, 100):
+        for n in range(1, capacity + 1):
+            size = method.size(method.variable(n, capacity), capacity)
+            z = method.exact_variable(size, capacity, precision)
+            assert method.gate_parts(z, capacity, rounded)[0] == n, (capacity, n, size)
+
+
 def test_auxiliary_gate_of_fractional_neuron():
     # S = 3.5 neurons of 9: three neurons fully on, the fourth half on (theta(0.5))
     gates = auxiliary_gates(3.5 / 9, 9)

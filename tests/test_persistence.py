@@ -37,7 +37,13 @@ def test_every_format_so_far_has_fixtures():
 def test_models_saved_by_earlier_versions_load_and_predict_identically(path):
     saved = pickle.loads(path.read_bytes())
     model, X, y = saved["model"], saved["X"], saved["y"]
-    np.testing.assert_array_equal(model.predict(X), saved["prediction"])
+    prediction = model.predict(X)
+    if prediction.dtype.kind == "f":  # the same weights: equal up to the rounding of the
+        # machine's matrix products, which differs between CPUs by an ulp or two
+        rounding = 8 * np.finfo(prediction.dtype).eps * np.abs(saved["prediction"]).max()
+        np.testing.assert_allclose(prediction, saved["prediction"], rtol=0, atol=rounding)
+    else:
+        np.testing.assert_array_equal(prediction, saved["prediction"])
     seen = model.t_
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

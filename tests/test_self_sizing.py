@@ -250,6 +250,83 @@ def test_with_lbfgs_the_chosen_widths_train_for_one_more_round(tasks):
     assert model.n_iter_ <= rounds * ITERATIONS_PER_STAGE < 2000
 
 
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_a_fit_whose_max_iter_ends_before_the_widths_are_decided_ends_at_its_last_kept_stage(
+    solver, tasks
+):
+    X, y = tasks["nonlinear"]
+    # 200 epochs or iterations are too few for the stages from 4 to 64 neurons
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(64,), target_size="auto", solver=solver, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning, match="before target_size='auto' had decided"):
+        model.fit(X, y)
+    assert model._history.sizing.done
+    kept = [targets[0] for targets, _, was_kept in model.size_stages_ if was_kept]
+    assert model.hidden_layer_sizes_[0] == kept[-1]
+    assert model.coefs_[0].shape[1] == kept[-1]
+    # a warm-start fit trains on at those widths
+    model.set_params(warm_start=True, max_iter=20)
+    fit_quietly(model, X, y)
+    assert model.hidden_layer_sizes_[0] == kept[-1]
+
+
+def test_the_stage_under_way_when_max_iter_ends_is_judged_on_its_epochs():
+    state = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=10)
+    network = _FakeNetwork()
+    rng = np.random.RandomState(0)
+    network.theta[:], network.grown = 1.0, [4]
+    state.observe(1.0 + 0.05 * rng.randn(40), None, 10, network)
+    state.decide(network, baseline=1.0, weights=None)
+    network.theta[:], network.grown = 2.0, [8]
+    state.observe(state.accepted_rows - 0.05, None, 10, network)  # it pays, on its best epoch
+    network.theta[:] = 5.0  # a later, worse epoch: the fit ends here
+    state.observe(state.accepted_rows + 0.5, None, 10, network)
+    state.conclude(network, baseline=1.0, weights=None)
+    assert state.done and state.targets == [8.0]
+    assert torch.equal(network.theta, torch.full((3,), 2.0)) and network.grown == [8]
+    assert [kept for _, _, kept in state.decisions] == [True, True]
+
+
+def test_a_stage_not_yet_reached_when_max_iter_ends_is_not_judged():
+    state = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=10)
+    network = _FakeNetwork()
+    network.theta[:], network.grown = 1.0, [4]
+    state.observe(np.ones(40), None, 10, network)
+    state.decide(network, baseline=1.0, weights=None)
+    network.theta[:], network.grown = 7.0, [6]  # on its way to 8 neurons
+    state.conclude(network, baseline=1.0, weights=None)
+    assert state.done and state.targets == [4.0] and len(state.decisions) == 1
+    assert torch.equal(network.theta, torch.ones(3)) and network.grown == [4]
+
+
+def test_a_first_partial_fit_call_of_fewer_than_four_rows_leaves_the_sizing_to_later_calls(
+    tasks,
+):
+    X, y = tasks["nonlinear"]
+    model = GrowingMLPRegressor(hidden_layer_sizes=(64,), target_size="auto", random_state=0)
+    model.partial_fit(X[:3], y[:3])
+    assert not model._history.sizing.done and model.hidden_layer_sizes_[0] <= 4
+    for _ in range(300):
+        model.partial_fit(X, y)
+    assert len(model.size_stages_) >= 2 and model.hidden_layer_sizes_[0] >= 16
+
+
+@pytest.mark.parametrize("growth", ["auxiliary", "controller"])
+def test_a_layer_grown_to_a_whole_target_has_that_many_neurons(growth, tasks):
+    X, y = tasks["linear"]
+    model = GrowingMLPRegressor(  # the size loss alone moves the layer: straight to 8
+        hidden_layer_sizes=(64,),
+        growth=growth,
+        target_size=8,
+        size_gradient="size_loss",
+        max_iter=50,
+        random_state=0,
+    )
+    fit_quietly(model, X, y)
+    assert model.hidden_layer_sizes_ == (8,) and model.coefs_[0].shape == (X.shape[1], 8)
+
+
 class _FakeNetwork:
     """What SizingState.apply touches: capacities, growth method, growth settings."""
 
