@@ -356,7 +356,9 @@ NOTES = """\
     fit ends at the kept stage, its widths and its best held-out weights,
     with a ``ConvergenceWarning``. A ``partial_fit`` call of fewer than four
     rows trains at the current stage's widths and leaves the judging to
-    later calls. Every hidden layer doubles at once.
+    later calls. Where the held-out targets are all alike (a constant
+    target), no doubling pays and the first stage is kept. Every hidden layer
+    doubles at once.
 
     **Export.** ``to_sklearn()`` returns a fitted sklearn MLP with the grown
     width and the same predictions; ``to_torch()`` a ``torch.nn.Sequential``.

@@ -269,8 +269,12 @@ class SelfSizing:
         self.weights = None if weights is None else weights.double().cpu().numpy()
         self.X = check.features()
         baseline = baseline_row_losses(check.Y, weights, network.arch.out_activation)
-        # the scale of size_tol: the held-out loss of the best constant prediction
-        self.baseline = max(_mean(baseline.double().cpu().numpy(), self.weights), 1e-12)
+        # the scale of size_tol: the held-out loss of the best constant prediction; where
+        # the held-out targets are all alike, a constant predicts them as well as any
+        # width can, and no doubling pays
+        alike = bool((check.Y == check.Y[:1]).all())
+        constant = _mean(baseline.double().cpu().numpy(), self.weights)
+        self.baseline = math.inf if alike else max(constant, 1e-12)
 
     @property
     def done(self) -> bool:

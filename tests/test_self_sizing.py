@@ -327,6 +327,17 @@ def test_a_layer_grown_to_a_whole_target_has_that_many_neurons(growth, tasks):
     assert model.hidden_layer_sizes_ == (8,) and model.coefs_[0].shape == (X.shape[1], 8)
 
 
+@pytest.mark.parametrize("Estimator", [GrowingMLPRegressor, GrowingMLPClassifier])
+def test_a_constant_target_stays_at_the_first_stage(Estimator):
+    X = np.random.RandomState(0).randn(300, 3)
+    y = np.full(300, 5.0) if Estimator is GrowingMLPRegressor else np.full(300, "a")
+    model = Estimator(hidden_layer_sizes=(64,), target_size="auto", max_iter=400, random_state=0)
+    fit_quietly(model, X, y)
+    # a constant predicts the held-out rows as well as any width: no doubling pays
+    assert model.hidden_layer_sizes_ == (4,)
+    assert [kept for _, _, kept in model.size_stages_] == [True, False]
+
+
 class _FakeNetwork:
     """What SizingState.apply touches: capacities, growth method, growth settings."""
 
