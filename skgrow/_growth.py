@@ -365,7 +365,14 @@ def sizes_per_layer(
     """
     if value is None:
         return tuple(float(c) for c in capacities)
-    values = np.atleast_1d(np.asarray(value, dtype=float))
+    try:
+        values = np.atleast_1d(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        alone = " (or 'auto' alone, for every layer)" if name == "target_size" else ""
+        raise ValueError(
+            f"{name} must be a number of neurons or a sequence of them, one per hidden "
+            f"layer{alone}, got {value!r}."
+        ) from None
     if values.ndim != 1:
         raise ValueError(f"{name} must be a number or a 1-D sequence, got shape {values.shape}.")
     if values.shape[0] == 1:

@@ -181,8 +181,10 @@ INVALID_PARAMETERS = [
     ("initial_size", -1),
     ("initial_size", 1000),
     ("initial_size", (1, 2, 3)),
+    ("initial_size", ["one"]),
     ("target_size", -1),
     ("target_size", 1000),
+    ("target_size", ["auto", 4]),  # 'auto' goes alone, for every layer
     ("size_learning_rate", 0.0),
     ("new_neurons", "zero"),
     ("weight_init", "he"),
