@@ -459,7 +459,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                 verbose=bool(self.verbose),
                 fitted_new_neurons=self.new_neurons == "fitted",
                 step_rows=step_rows,
-                fixed_sizes=isinstance(self.target_size, str) and network.arch.growing,
+                fixed_sizes=self._sizes_itself(network),
             )
             data = self._to_tensors(X, Y, sample_weight, network)
             train(state, data, solver, rng, sizing=sizing)
@@ -605,7 +605,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         gives each layer its whole capacity, and a ``partial_fit`` call trains
         at the current stage's widths, leaving the judging to later calls.
         """
-        if not (isinstance(self.target_size, str) and network.arch.growing):
+        if not self._sizes_itself(network):
             return X, Y, sample_weight, None
         state = history.sizing
         if state is None:
@@ -618,9 +618,9 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             return X, Y, sample_weight, None
         if validation_data is not None:
             return X, Y, sample_weight, SelfSizing(state, network, validation_data)
-        if X.shape[0] < 4 and incremental:
-            return X, Y, sample_weight, None
         if X.shape[0] < 4:
+            if incremental:  # later calls judge
+                return X, Y, sample_weight, None
             state.targets, state.done = [float(c) for c in network.arch.capacities], True
             state.apply(network)
             return X, Y, sample_weight, None
@@ -630,6 +630,10 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         )
         check = self._to_tensors(X_check, Y_check, w_check, network)
         return X, Y, sample_weight, SelfSizing(state, network, check, full)
+
+    def _sizes_itself(self, network) -> bool:
+        """Whether ``target_size='auto'`` sets ``network``'s widths (a growing one)."""
+        return isinstance(self.target_size, str) and network.arch.growing
 
     def _split_held_out(self, X, Y, sample_weight, rng):
         """``validation_fraction`` of the rows (at least 2, at most half), stratified

@@ -53,11 +53,7 @@ def train_lbfgs(
     try:
         while sizing is not None and not sizing.done and history.n_iter < max_iter:
             rounds = min(ITERATIONS_PER_STAGE, max_iter - history.n_iter)
-            with warnings.catch_warnings():  # a round that ends at its budget has not failed
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                used = _minimize(
-                    network, data, history, alpha, rounds, max_fun, tol, verbose, True, fitted
-                )
+            used = _round(network, data, history, alpha, rounds, max_fun, tol, verbose, fitted)
             history.n_iter += used
             if history.diverged:
                 return
@@ -71,11 +67,7 @@ def train_lbfgs(
             return
         if sizing.done and left > 0:  # the chosen widths train for one round
             rounds = min(left, ITERATIONS_PER_STAGE)
-            with warnings.catch_warnings():  # the round's budget is not the user's max_iter
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                used = _minimize(
-                    network, data, history, alpha, rounds, max_fun, tol, verbose, True, fitted
-                )
+            used = _round(network, data, history, alpha, rounds, max_fun, tol, verbose, fitted)
             history.n_iter += used
             if used == left:
                 warnings.warn(
@@ -86,6 +78,26 @@ def train_lbfgs(
                 )
     except _Interrupted:
         return
+
+
+def _round(
+    network: GrowingNetwork,
+    data: TrainingData,
+    history: TrainingHistory,
+    alpha: float,
+    max_iter: int,
+    max_fun: int,
+    tol: float,
+    verbose: bool,
+    fitted_new_neurons: bool,
+) -> int:
+    """One self-sizing round at the held sizes; returns its iterations. A round that
+    ends at its budget has not failed: its budget is not the user's ``max_iter``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return _minimize(
+            network, data, history, alpha, max_iter, max_fun, tol, verbose, True, fitted_new_neurons
+        )
 
 
 def _minimize(
