@@ -1,8 +1,9 @@
 """Is this code as fast as an earlier commit? ``bench_speed.py``'s configurations, side by side.
 
 Times skgrow static and growing at widths 10, 100 and 1000 on 20 000, 100 000
-and 1 000 000 rows (adam, batch 200, 20 features, as ``bench_speed.py``) and
-the growing-against-static runs at capacity 1024, for the working tree (or the
+and 1 000 000 rows (adam, batch 200, 20 features, as ``bench_speed.py``), the
+growing-against-static runs at capacity 1024 and a self-sizing fit on 1 000
+rows (``target_size="auto"``, capacity 256), for the working tree (or the
 commit ``--new``) and for ``REF`` (checked out into temporary git worktrees),
 in one run: each repeat
 starts a fresh worker process per tree and times each configuration in one
@@ -30,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
 RESULTS = Path(__file__).parent / "results" / "compare_speed.json"
+# the own-width setting of bench_sklearn.py
+OWN_WIDTH = {"hidden_layer_sizes": [256], "target_size": "auto"}
 
 # a worker process with the tree's root first on the path: reads one configuration per
 # line, fits it and answers with the time and what the fit computed, as JSON
@@ -86,6 +89,8 @@ def configurations(quick: bool) -> list[tuple[str, int, int, dict]]:
         ("capacity 1024, static", 20_000, 10, {**capacity, "growth": "none"}),
         ("capacity 1024, growing (papers' rule)", 20_000, 10, {**capacity, **slow}),
         ("capacity 1024, growing (default)", 20_000, 10, capacity),
+        # small data, where a fit is many short steps and their bookkeeping counts
+        ("self-sizing, capacity 256, 1,000 rows", 1_000, 1000, OWN_WIDTH),
     ]
     return runs
 

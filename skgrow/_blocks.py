@@ -18,6 +18,7 @@ the same products that fold the gates into the weights.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,6 +105,7 @@ class GateVectors:
         self._l2_row: np.ndarray = np.zeros(capacity, dtype=precision)
         self._l2s = float_cells(self._l2_row)
         self.n_active = 0
+        self.z = math.nan  # the size variable the rows were written for (none yet)
         self.l2 = 0.0
         self._block_step = block_step(capacity)
         self.block = 0
@@ -114,8 +116,18 @@ class GateVectors:
 
         Returns the layer's block (:func:`block_size` of its active neurons).
         Only the entries that change are written: a layer that grows one
-        neuron costs a few of them.
+        neuron costs a few of them, a layer held at its width none.
         """
+        if z != self.z:  # (a NaN is never equal: written anew)
+            self._write_gates(z)
+        if l2 is not None and l2 != self.l2:
+            self._l2_row.fill(l2)
+            np.multiply(self.host[self.ACTIVE], l2, out=self.host[self.L2_MASK])
+            self.l2 = l2
+        return self.block
+
+    def _write_gates(self, z: float) -> None:
+        self.z = z
         n, last_gate, last_derivative = self.gate_parts(z, self.capacity, self.rounded)
         old = self.n_active
         l2_mask, gate, derivative, active = self._host_rows
@@ -136,14 +148,9 @@ class GateVectors:
             low, high = self._block_range
             if not low < n <= high:
                 self._update_block(n)
-        if l2 is not None and l2 != self.l2:
-            self._l2_row.fill(l2)
-            np.multiply(self.host[self.ACTIVE], l2, out=self.host[self.L2_MASK])
-            self.l2 = l2
         if n:
             gate[n - 1] = last_gate
             derivative[n - 1] = last_derivative
-        return self.block
 
     def _update_block(self, n_active: int) -> None:
         step = self._block_step

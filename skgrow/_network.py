@@ -241,6 +241,8 @@ class GrowingNetwork:
             None
         )
         self._size_gradient: list[float] = []
+        # size variables and grown widths at the last take_new_neurons
+        self._taken: tuple[list[float], list[int]] | None = None
 
     def _new_growth_buffers(self) -> GrowthBuffers:
         layout, theta, grad = self.layout, self.theta, self.grad
@@ -527,11 +529,17 @@ class GrowingNetwork:
         """
         if self.grown == self._capacities:  # every neuron has been active: none is new
             return []
+        # the same size variables and grown widths as at the last call: nothing new (a
+        # layer held at its width asks every step; its gates need not be computed)
+        z = self._size_variable_values()
+        if self._taken == (z, self.grown):
+            return []
         new = []
         for layer, n_active in enumerate(self.active_sizes()):
             if n_active > self.grown[layer]:
                 new.append((layer, self.grown[layer], n_active))
                 self.grown[layer] = n_active
+        self._taken = (z, list(self.grown))
         return new
 
     # -- the computed blocks -----------------------------------------------------------------
@@ -703,16 +711,22 @@ class GrowingNetwork:
             if inputs:
                 pre.add_(self.size_weights[layer][:n], alpha=inputs[layer])
             h = HIDDEN_ACTIVATIONS[self.arch.activation](pre)  # (batch, n)
-            gate = h.new_ones(n)
-            if n:
+            a = h
+            if layer_gates.partial:  # only the last neuron's gate is not 1
+                gate = h.new_ones(n)
                 gate[n - 1] = layer_gates.last_gate
-            a = h * gate
+                a = h * gate
         return h, torch.addmm(self.biases[-1], a, self.weights[-1][: a.shape[1]])
 
     # -- loss and gradient -------------------------------------------------------------------
 
     def loss_and_gradient(
-        self, X: Tensor, Y: Tensor, sample_weight: Tensor | None, alpha: float
+        self,
+        X: Tensor,
+        Y: Tensor,
+        sample_weight: Tensor | None,
+        alpha: float,
+        size_task_gradient: bool = True,
     ) -> Objective:
         """Objective on one batch; its gradient is written into ``self.grad``.
 
@@ -720,6 +734,10 @@ class GrowingNetwork:
         ``0.5 * alpha * ||W||^2`` divided by the batch's weight sum) plus the
         size loss. The L2 term covers the weights between active neurons
         only: the weights of the equivalent static network.
+
+        Without ``size_task_gradient`` the size variables' gradient is left
+        out of ``grad`` (what it holds there is stale): for steps that move
+        them on the size loss alone, whose gradient is kept apart.
         """
         rows = X.shape[0]
         weight_sum = float(rows) if sample_weight is None else float(sample_weight.sum())
@@ -736,9 +754,9 @@ class GrowingNetwork:
             d_pre.mul_(self._constant(1.0 / weight_sum))
         else:
             d_pre.mul_((sample_weight / weight_sum)[:, None])
-        self._backward(X, d_pre, z, inputs, views, buffers)
+        self._backward(X, d_pre, z, inputs, views, buffers, size_task_gradient)
         if z and self.growth.shared:
-            self._share_size_gradient()
+            self._share_size_gradient(size_task_gradient)
         if alpha:
             loss_sum = self._add_l2_term(loss_sum, views, alpha, l2)
         return Objective(loss_sum, weight_sum / self._loss_scale, self._size_loss)
@@ -760,12 +778,13 @@ class GrowingNetwork:
         gradients = views.growth.l2_gradients
         return torch.add(loss_sum, torch.dot(gradients, gradients), alpha=factor / (l2 * l2))
 
-    def _share_size_gradient(self) -> None:
+    def _share_size_gradient(self, task_gradient: bool) -> None:
         """One size variable for every layer: each layer's copy takes the gradient of
         the shared variable, the sum of the layers' gradients (the size loss was
         counted once, a share in each layer)."""
-        grads = self.size_variable_grads
-        grads.copy_(grads.sum().expand_as(grads))
+        if task_gradient:
+            grads = self.size_variable_grads
+            grads.copy_(grads.sum().expand_as(grads))
         self._size_gradient = [sum(self._size_gradient)] * len(self._size_gradient)
 
     def sizes_are_shared(self) -> bool:
@@ -780,11 +799,13 @@ class GrowingNetwork:
         inputs: Sequence[float],
         views: BlockViews,
         buffers: list[tuple[Tensor, Tensor, Tensor]],
+        size_task_gradient: bool = True,
     ) -> None:
         """Gradients given ``d_pre``, the loss's gradient by the logits (already divided
         by the batch's weight sum); the size loss's too for a growing network, with the
         L2 term's. ``z`` are the size variables and ``inputs`` the layers' size inputs
-        (both empty when static).
+        (both empty when static). The size variables' own gradient is written only with
+        ``size_task_gradient`` (``loss_and_gradient``); the size loss's is kept apart.
 
         From the output layer down, ``d_pre`` is the loss's gradient by the layer's
         pre-activation. A layer fed by a growing layer is multiplied by that layer's
@@ -817,15 +838,16 @@ class GrowingNetwork:
                 else:
                     gated = growth.gated[layer - 1]
                     raw = torch.mm(activation_t, d_pre, out=gated.raw_weight_grad)
-                    # the product with the derivative vector picks the partly active
-                    # neuron's row without slicing it out
-                    torch.addmv(
-                        one,
-                        gated.raw_weight_grad_row,
-                        gated.derivative_weight_flat,
-                        beta=size_grad[layer - 1],
-                        out=growth.sizes[layer - 1].size_variable_grad,
-                    )
+                    if size_task_gradient:
+                        # the product with the derivative vector picks the partly active
+                        # neuron's row without slicing it out
+                        torch.addmv(
+                            one,
+                            gated.raw_weight_grad_row,
+                            gated.derivative_weight_flat,
+                            beta=size_grad[layer - 1],
+                            out=growth.sizes[layer - 1].size_variable_grad,
+                        )
                     torch.addcmul(
                         gated.l2_gradient, raw, gated.input_gate, out=layer_views.weight_grad
                     )
@@ -842,7 +864,10 @@ class GrowingNetwork:
                 )
                 # the size variable: its size input's part joins the gates' and the size
                 # loss's, written in the iteration of the layer above
-                own.size_variable_grad.addmv_(own.size_weight_row, bias_grad, alpha=scales[layer])
+                if size_task_gradient:
+                    own.size_variable_grad.addmv_(
+                        own.size_weight_row, bias_grad, alpha=scales[layer]
+                    )
             if not layer:
                 return
             d_hidden = torch.mm(d_pre, layer_views.effective_t, out=gradient)  # (batch, n_in)

@@ -219,7 +219,7 @@ def _copied(value: object) -> object:
 
 
 def _mean(rows: np.ndarray, weights: np.ndarray | None) -> float:
-    return float(np.average(rows, weights=weights))
+    return float(rows.mean() if weights is None else np.average(rows, weights=weights))
 
 
 def _paired_gain(

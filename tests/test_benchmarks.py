@@ -254,7 +254,7 @@ def test_the_speed_comparison_times_both_trees_alike(scripts, tmp_path):
     assert rows[0]["same_results"] and len(rows[0]["paired_ratios"]) == 2
     assert rows[0]["median_ratio"] > 0
     names = [name for name, *_ in compare.configurations(quick=False)]
-    assert len(names) == len(set(names)) == 21
+    assert len(names) == len(set(names)) == 22
 
 
 def test_every_trick_on_record_is_in_the_code_or_was_taken_out(scripts):

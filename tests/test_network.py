@@ -205,6 +205,8 @@ def test_the_gate_vectors_follow_layers_that_grow_and_shrink(growth):
     gate_function = GROWTH_METHODS[growth].gates
     steps = [(0.41, 0.1), (0.5, 0.1), (0.52, 0.3), (0.1, 0.3), (1.0, 0.3), (0.0, 0.3)]
     steps += [(0.3, 0.0), (0.93, 0.2), (0.93, 0.02), (0.95, None), (0.7, None)]
+    # a layer held at its size: the same z again, with and without a new l2
+    steps += [(0.7, None), (0.7, 0.4), (0.7, 0.4), (0.52, 0.4), (0.52, 0.4), (0.52, 0.1)]
     l2 = 0.0
     for z, new_l2 in steps:
         block = vectors.track(z, new_l2)
@@ -219,6 +221,38 @@ def test_the_gate_vectors_follow_layers_that_grow_and_shrink(growth):
             derivative[n - 1] = gates.last_derivative
         expected = [l2 * active, gates.values(6), derivative, active]
         np.testing.assert_allclose(vectors.host, expected, rtol=1e-15, err_msg=str(z))
+
+
+def test_new_neurons_are_taken_once_and_again_once_the_grown_widths_go_back():
+    network = make_network("auxiliary", capacities=(10,), z=(0.3,))
+    network.grown = [0]
+    assert network.take_new_neurons() == [(0, 0, 3)]
+    assert network.take_new_neurons() == []  # the same sizes: nothing new
+    network.grown = [1]  # as a checkpoint that goes back to an earlier epoch sets it
+    assert network.take_new_neurons() == [(0, 1, 3)]
+    with torch.no_grad():
+        network.size_variables.fill_(0.55)
+    assert network.take_new_neurons() == [(0, 3, 6)]
+
+
+@pytest.mark.parametrize("growth", ["controller", "auxiliary"])
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_step_that_reads_no_size_gradient_leaves_the_rest_of_the_gradient_alike(growth, shared):
+    # steps that move the size variables on the size loss alone skip their task gradient
+    network = make_network(growth, capacities=(5, 5), z=(0.47, 0.47))
+    network.growth = GrowthSettings(0.3, (0.9, 0.9), shared)
+    X, Y, w = make_batch("identity")
+    objectives, gradients, size_gradients = [], [], []
+    for task_gradient in (True, False):
+        with torch.inference_mode():
+            network.grad.fill_(7.0)
+            objective = network.loss_and_gradient(X, Y, w, 0.01, task_gradient)
+        objectives.append((float(objective), objective.size_loss))
+        gradients.append(network.grad[: network.layout.size_variables.offset].clone())
+        size_gradients.append(list(network._size_gradient))
+    assert objectives[0] == objectives[1] and size_gradients[0] == size_gradients[1]
+    assert torch.equal(gradients[0], gradients[1])
+    assert torch.all(network.size_variable_grads == 7.0)  # not written without it
 
 
 @pytest.mark.parametrize("growth", ["controller", "auxiliary"])

@@ -1,5 +1,6 @@
 """The training loop's pieces: optimisers, thread use."""
 
+import math
 import warnings
 
 import numpy as np
@@ -176,3 +177,43 @@ def test_a_fitted_model_keeps_no_activation_buffers():
         model.partial_fit(X, y)  # and training again builds them anew
     assert model._network._views is None
     assert len(model.loss_curve_) == 4 and np.isfinite(model.predict(X)).all()
+
+
+def test_divergence_is_any_weight_not_finite_not_a_sum_that_overflows():
+    network, _, _ = network_and_batch(torch.float32)
+    assert not training._has_diverged(0.5, network)
+    assert training._has_diverged(float("nan"), network)
+    with torch.no_grad():
+        network.theta[:2] = 3e38  # finite weights whose sum is not
+    assert not math.isfinite(float(network.theta.sum()))
+    assert not training._has_diverged(0.5, network)
+    with torch.no_grad():
+        network.theta[5] = float("-inf")
+    assert training._has_diverged(0.5, network)
+
+
+@pytest.mark.parametrize("params", [{"target_size": "auto"}, {"size_gradient": "size_loss"}])
+def test_steps_on_the_size_loss_alone_skip_the_size_task_gradient_with_the_same_fit(
+    params, monkeypatch
+):
+    X, y = make_friedman1(200, random_state=0)
+    kwargs = dict(hidden_layer_sizes=(32,), max_iter=40, random_state=0, **params)
+    model = GrowingMLPRegressor(**kwargs)
+    calls = []
+    step = training.train_step
+
+    def recording(network, optimizer, *args):
+        calls.append(optimizer.reads_size_task_gradient)
+        return step(network, optimizer, *args)
+
+    monkeypatch.setattr(training, "train_step", recording)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+        assert calls and not any(calls)  # the size steps read the size loss's gradient only
+        # the same fit with the gradient computed at every step
+        monkeypatch.setattr(training.FlatOptimizer, "reads_size_task_gradient", True)
+        every = GrowingMLPRegressor(**kwargs).fit(X, y)
+    for a, b in zip(model.coefs_ + model.intercepts_, every.coefs_ + every.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    assert model.loss_curve_ == every.loss_curve_
