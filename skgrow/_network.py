@@ -128,21 +128,25 @@ OUTPUT_LOSSES: dict[str, Callable[[Tensor, Tensor, Tensor | None], tuple[Tensor,
 # the factor each OUTPUT_LOSSES sum leaves out (a multiplication saved per step)
 LOSS_SCALES: dict[str, float] = {"identity": 0.5, "logistic": 1.0, "softmax": 1.0, "exp": 1.0}
 
-# the loss of each row (batch,), on sklearn's scale, for comparisons row by row
-ROW_LOSSES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
+# The loss of each row (batch,) by which self-sizing judges a width: the squared error
+# of the outputs, and for classifiers of the predicted probabilities (the Brier score;
+# the log-loss of a wider network rises with its confidence while its accuracy still
+# rises); half the Poisson deviance for the Poisson loss. Over the rows, and relative
+# to the best constant prediction's, the squared error is 1 - R^2: on the one-hot
+# targets for classifiers.
+SIZING_LOSSES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
     "identity": lambda logits, y: 0.5 * ((logits - y) ** 2).sum(dim=1),
-    "logistic": lambda logits, y: torch.nn.functional.binary_cross_entropy_with_logits(
-        logits, y, reduction="none"
-    ).sum(dim=1),
-    "softmax": lambda logits, y: -(y * torch.log_softmax(logits, dim=1)).sum(dim=1),
+    "logistic": lambda logits, y: ((torch.sigmoid(logits) - y) ** 2).sum(dim=1),
+    "softmax": lambda logits, y: ((torch.softmax(logits, dim=1) - y) ** 2).sum(dim=1),
     "exp": lambda logits, y: (torch.special.xlogy(y, y) - y * logits - y + torch.exp(logits)).sum(
         dim=1
     ),
 }
 
 
-def baseline_row_losses(Y: Tensor, sample_weight: Tensor | None, out_activation: str) -> Tensor:
-    """Each row's loss under the best constant prediction (the weighted mean target)."""
+def baseline_sizing_losses(Y: Tensor, sample_weight: Tensor | None, out_activation: str) -> Tensor:
+    """Each row's ``SIZING_LOSSES`` under the best constant prediction (the weighted mean
+    target: the class shares for classifiers)."""
     mean = Y.mean(0) if sample_weight is None else sample_weight @ Y / sample_weight.sum()
     eps = torch.finfo(Y.dtype).eps
     if out_activation == "identity":
@@ -151,7 +155,7 @@ def baseline_row_losses(Y: Tensor, sample_weight: Tensor | None, out_activation:
         logits = torch.logit(mean.clamp(eps, 1 - eps))
     else:  # softmax and exp: the log of the mean
         logits = torch.log(mean.clamp_min(eps))
-    return ROW_LOSSES[out_activation](logits.expand_as(Y), Y)
+    return SIZING_LOSSES[out_activation](logits.expand_as(Y), Y)
 
 
 class Objective(NamedTuple):
@@ -681,9 +685,10 @@ class GrowingNetwork:
         total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
         return float(loss_sum / total_weight) * self._loss_scale
 
-    def row_losses(self, X: Tensor, Y: Tensor) -> Tensor:
-        """The loss of each row of ``X`` (no L2 or size term), (batch,)."""
-        return ROW_LOSSES[self.arch.out_activation](self._plain_forward(X)[1], Y)
+    def sizing_losses(self, X: Tensor, Y: Tensor) -> Tensor:
+        """The loss by which self-sizing judges a width (``SIZING_LOSSES``) of each row of
+        ``X``, (batch,)."""
+        return SIZING_LOSSES[self.arch.out_activation](self._plain_forward(X)[1], Y)
 
     def last_hidden_and_output_gradient(
         self, X: Tensor, Y: Tensor, sample_weight: Tensor | None

@@ -3,14 +3,17 @@
 Self-sizing works in *stages*. A stage trains the network with every hidden
 layer at a target width (the size loss pulls each layer there, as with a
 fixed ``target_size``) until training at that width has nearly stopped
-improving the loss on held-out rows. Then the stage is judged against the
-*kept* one (at first the first stage): if doubling the layers lowered the
-held-out loss by more than ``size_tol`` (as a fraction of the baseline
-loss, that of the best constant prediction), the stage is kept and the next
-one doubles again. When the evidence is unclear -- the gain short of the
-cost, but within one standard error of it (over the held-out rows, paired)
--- the layers double again too, since a wider layer may still pay, but the
-kept stage stays. Growth stops at the first doubling that clearly did not
+improving the loss on held-out rows (the first stage, kept whatever it
+scores, only for as long as a stage must). The loss is the squared error,
+of the predicted probabilities for classifiers (``SIZING_LOSSES``). Then
+the stage is judged against the *kept* one (at first the first stage): if
+doubling the layers lowered the held-out loss by more than ``size_tol`` (as
+a fraction of the baseline loss, that of the best constant prediction: half
+a point of R^2, on the one-hot targets for classifiers), the stage is kept
+and the next one doubles again. When the evidence is unclear -- the gain
+short of the cost, but within one standard error of it (over the held-out
+rows, paired) -- the layers double again too, since a wider layer may still
+pay, but the kept stage stays. Growth stops at the first doubling that clearly did not
 pay, or at the capacity, and the network goes back to the kept stage: its
 widths and its weights at its best held-out epoch, as early stopping goes
 back to its best epoch.
@@ -21,8 +24,9 @@ neuron, relative to the width of the layer it joins.
 
 The held-out rows are ``validation_fraction`` of the training data, more on
 small data (the early-stopping validation set when ``early_stopping=True``).
-They join the training data once the widths are decided, for at most one more
-stage's share of ``max_iter`` at those widths.
+They join the training data once the widths are decided, for as long as a
+stage must train (``MIN_STAGE_STEPS``; at most a stage's share of
+``max_iter``).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 
-from skgrow._network import GrowingNetwork, baseline_row_losses
+from skgrow._network import GrowingNetwork, baseline_sizing_losses
 
 if TYPE_CHECKING:
     from skgrow._data import TrainingData
@@ -108,6 +112,14 @@ class SizingState:
     def stage_best(self) -> float:
         return self.stage_losses[-1] if self.stage_losses else math.inf
 
+    def final_epochs(self, steps_per_epoch: int) -> int:
+        """Epochs the decided widths train for, the held-out rows back in: as long as a
+        stage must (``MIN_STAGE_STEPS``), at most a stage's share of ``max_iter``. The
+        kept stage's weights are those of its best held-out epoch already; this is for
+        the rows that join."""
+        epochs = max(PATIENCE + 1, math.ceil(MIN_STAGE_STEPS / steps_per_epoch))
+        return min(self.max_stage_epochs, epochs)
+
     def observe(
         self, rows: np.ndarray, weights: np.ndarray | None, steps: int, network: GrowingNetwork
     ) -> None:
@@ -121,12 +133,16 @@ class SizingState:
         self.stage_steps += steps
 
     def stage_over(self, baseline: float) -> bool:
-        """Whether training at these widths has nearly stopped improving the held-out loss."""
+        """Whether training at these widths has nearly stopped improving the held-out loss;
+        for the first stage, which is kept whatever it scores, whether it has trained
+        as long as a stage must."""
         losses = self.stage_losses
         if len(losses) >= self.max_stage_epochs:  # its share of max_iter is spent
             return True
         if len(losses) <= PATIENCE or self.stage_steps < MIN_STAGE_STEPS:
             return False
+        if self.accepted is None:
+            return True
         return losses[-PATIENCE - 1] - losses[-1] < STAGE_PROGRESS * self.size_tol * baseline
 
     def decide(self, network: GrowingNetwork, baseline: float, weights: np.ndarray | None) -> None:
@@ -244,9 +260,9 @@ def _paired_gain(
 
 
 def held_out_rows(network: GrowingNetwork, X: torch.Tensor, Y: torch.Tensor) -> np.ndarray:
-    """The loss of each held-out row, float64 on the host."""
+    """The sizing loss (``SIZING_LOSSES``) of each held-out row, float64 on the host."""
     with torch.inference_mode():
-        return network.row_losses(X, Y).double().cpu().numpy()
+        return network.sizing_losses(X, Y).double().cpu().numpy()
 
 
 class SelfSizing:
@@ -268,7 +284,7 @@ class SelfSizing:
         weights = check.sample_weight
         self.weights = None if weights is None else weights.double().cpu().numpy()
         self.X = check.features()
-        baseline = baseline_row_losses(check.Y, weights, network.arch.out_activation)
+        baseline = baseline_sizing_losses(check.Y, weights, network.arch.out_activation)
         # the scale of size_tol: the held-out loss of the best constant prediction; where
         # the held-out targets are all alike, a constant predicts them as well as any
         # width can, and no doubling pays

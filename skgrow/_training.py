@@ -932,10 +932,11 @@ def train_stochastic(
             update_no_improvement_count(
                 history, network, settings.tol, validation, settings.verbose, changing=changing
             )
-            if decided:  # the chosen widths train for one stage's share of max_iter
+            if decided:  # the chosen widths train on with the held-out rows, for a while
                 assert sizing is not None
                 history.restart_stopping_rule(network)
-                history.last_epoch = history.n_iter + sizing.state.max_stage_epochs
+                steps = math.ceil(data.n_samples / settings.batch_size)
+                history.last_epoch = history.n_iter + sizing.state.final_epochs(steps)
             if (
                 history.stalled_count > settings.n_iter_no_change
                 and sizing is None

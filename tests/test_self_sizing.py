@@ -210,7 +210,8 @@ def test_the_network_gone_back_to_is_trained_under_a_fresh_stopping_rule(early_s
     assert len(sizes) - back > model.n_iter_no_change
 
 
-def test_the_chosen_widths_train_for_one_more_share_of_max_iter(monkeypatch, tasks):
+def test_the_chosen_widths_train_as_long_as_a_stage_must(monkeypatch, tasks):
+    from skgrow._sizing import MIN_STAGE_STEPS
     from skgrow._training import TrainingHistory
 
     decided_at = []
@@ -227,9 +228,10 @@ def test_the_chosen_widths_train_for_one_more_share_of_max_iter(monkeypatch, tas
         target_size="auto", max_iter=1000, n_iter_no_change=1000, random_state=0
     )
     fit_quietly(model, X, y)
-    share = model._history.sizing.max_stage_epochs
-    assert len(decided_at) == 1 and decided_at[0] + share < 1000
-    assert model.n_iter_ == decided_at[0] + share
+    # 400 rows, the held-out ones back in: two steps of 200 rows an epoch
+    final = min(model._history.sizing.max_stage_epochs, MIN_STAGE_STEPS // 2)
+    assert len(decided_at) == 1 and decided_at[0] + final < 1000
+    assert model.n_iter_ == decided_at[0] + final
     # a warm-start fit trains on at the decided widths, for its max_iter
     widths = model.hidden_layer_sizes_
     model.set_params(warm_start=True, max_iter=30)
@@ -269,6 +271,42 @@ def test_a_fit_whose_max_iter_ends_before_the_widths_are_decided_ends_at_its_las
     model.set_params(warm_start=True, max_iter=20)
     fit_quietly(model, X, y)
     assert model.hidden_layer_sizes_[0] == kept[-1]
+
+
+def test_the_first_stage_ends_once_it_has_trained_as_long_as_a_stage_must():
+    from skgrow._sizing import MIN_STAGE_STEPS, PATIENCE
+
+    # a stage still improving at every epoch, by more than its progress threshold
+    improving = [1.0 - 0.01 * epoch for epoch in range(PATIENCE + 2)]
+    state = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=1000)
+    network = _FakeNetwork()
+    for loss in improving:
+        state.observe(np.full(10, loss), None, MIN_STAGE_STEPS // len(improving) + 1, network)
+    assert state.stage_over(baseline=1.0)  # the first, kept whatever it scores
+    state.decide(network, baseline=1.0, weights=None)
+    for loss in improving:
+        state.observe(np.full(10, loss - 0.5), None, MIN_STAGE_STEPS // len(improving) + 1, network)
+    assert not state.stage_over(baseline=1.0)  # a later one trains on while it improves
+    few = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=1000)
+    for loss in improving:
+        few.observe(np.full(10, loss), None, 1, network)
+    assert not few.stage_over(baseline=1.0)  # the first, too, trains for the stage's steps
+
+
+def test_classifiers_judge_the_widths_by_the_squared_error_of_their_probabilities():
+    from skgrow._network import SIZING_LOSSES, baseline_sizing_losses
+
+    Y = torch.eye(3, dtype=torch.float64)[[0, 0, 1, 2]]
+    confident = torch.tensor([[-30.0, 30.0, 0.0]], dtype=torch.float64)  # wrong, and sure
+    # the Brier score: a confident mistake costs at most 2, where its log-loss is ~60
+    assert float(SIZING_LOSSES["softmax"](confident, Y[:1])[0]) == pytest.approx(2.0)
+    # the constant prediction of the class shares (1/2, 1/4, 1/4): one minus the sum of
+    # their squares on average, so that size_tol is a share of R^2 on the one-hot targets
+    baseline = baseline_sizing_losses(Y, None, "softmax")
+    assert float(baseline.mean()) == pytest.approx(1 - (0.25 + 2 * 0.0625))
+    labels = torch.tensor([[1.0], [0.0]], dtype=torch.float64)
+    logits = torch.tensor([[0.0], [0.0]], dtype=torch.float64)  # both at 1/2
+    assert SIZING_LOSSES["logistic"](logits, labels).tolist() == [0.25, 0.25]
 
 
 def test_the_stage_under_way_when_max_iter_ends_is_judged_on_its_epochs():
