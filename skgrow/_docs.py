@@ -193,11 +193,12 @@ PARAMETERS = """\
 
     size_tol : float, default=0.005
         With ``target_size='auto'``: the least decrease of the held-out loss
+        (the squared error; for classifiers, of the predicted probabilities)
         that doubling the layers must bring, as a fraction of the baseline
-        loss (that of predicting the training mean or class shares; for
-        regression, points of R^2). Each of the ``n`` neurons a doubling adds
-        to a layer of ``n`` must lower the loss by ``size_tol / n`` of the
-        baseline. Larger values give smaller networks.
+        loss (that of predicting the training mean or class shares): points
+        of R^2, for classifiers on the one-hot targets. Each of the ``n``
+        neurons a doubling adds to a layer of ``n`` must lower the loss by
+        ``size_tol / n`` of the baseline. Larger values give smaller networks.
 
     device : {'cpu', 'cuda', 'auto'}, default='cpu'
         Where to train and predict; 'auto' takes a GPU when torch sees one.
@@ -337,11 +338,15 @@ NOTES = """\
     the same).
 
     **Self-sizing** (``target_size='auto'``). The first stage trains every
-    layer at 4 neurons (or ``initial_size``), each later one at twice the
-    last, until training at that width improves the held-out loss by less
-    than a fifth of ``size_tol`` over 3 epochs (after at least 200 steps), or
-    its share of ``max_iter`` is spent. A stage is kept when it lowers the
-    held-out loss of the kept stage by more than ``size_tol``; when its gain
+    layer at 4 neurons (or ``initial_size``) for 200 steps, each later one
+    at twice the last until training at that width improves the held-out
+    loss by less than a fifth of ``size_tol`` over 3 epochs (after at least
+    200 steps); a stage ends sooner when its share of ``max_iter`` is spent.
+    The held-out loss is the squared error, of the predicted probabilities
+    for classifiers (the Brier score, which follows accuracy where the
+    log-loss of a wider, more confident network rises). A stage is kept
+    when it lowers the held-out loss of the kept stage by more than
+    ``size_tol``; when its gain
     falls short but within one standard error over the held-out rows
     (paired), the evidence is unclear and the layers double again without it
     being kept. Growth stops at the first doubling that clearly did not pay,
@@ -350,8 +355,10 @@ NOTES = """\
     held-out rows are ``validation_fraction`` of the training data, and on
     small data more, up to 100 rows or a quarter of them (with
     ``early_stopping=True``, its validation set); they join training once
-    the widths are decided, and training at those widths lasts at most one
-    more stage's share of ``max_iter`` (a ``warm_start`` fit trains on).
+    the widths are decided, and training at those widths goes on for 200
+    steps (4 epochs at least, a stage's share of ``max_iter`` at most; the
+    stopping rule, started afresh, may end it sooner; a ``warm_start`` fit
+    trains on).
     When ``max_iter`` ends before the widths are decided, the stage under way
     is judged on the epochs it had (if its layers reached its widths) and the
     fit ends at the kept stage, its widths and its best held-out weights,

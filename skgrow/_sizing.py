@@ -13,10 +13,10 @@ a point of R^2, on the one-hot targets for classifiers), the stage is kept
 and the next one doubles again. When the evidence is unclear -- the gain
 short of the cost, but within one standard error of it (over the held-out
 rows, paired) -- the layers double again too, since a wider layer may still
-pay, but the kept stage stays. Growth stops at the first doubling that clearly did not
-pay, or at the capacity, and the network goes back to the kept stage: its
-widths and its weights at its best held-out epoch, as early stopping goes
-back to its best epoch.
+pay, but the kept stage stays. Growth stops at the first doubling that
+clearly did not pay, or at the capacity, and the network goes back to the
+kept stage: its widths and its weights at its best held-out epoch, as early
+stopping goes back to its best epoch.
 
 Doubling a layer of ``n`` neurons adds ``n``, so each added neuron must
 lower the held-out loss by ``size_tol / n`` of the baseline: the cost of a

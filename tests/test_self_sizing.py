@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 import torch
 from conftest import standardized
-from sklearn.datasets import load_iris, make_friedman1, make_regression
+from sklearn.datasets import (
+    load_iris,
+    make_circles,
+    make_classification,
+    make_friedman1,
+    make_regression,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
@@ -53,6 +59,32 @@ def test_it_grows_on_a_nonlinear_task_and_stays_small_on_a_linear_one(growth, so
     assert widths["linear"] <= 10
     assert widths["nonlinear"] >= 2 * widths["linear"]
     assert scores["linear"] > 0.98 and scores["nonlinear"] > 0.9
+
+
+@pytest.mark.parametrize("growth", ["auxiliary", "controller"])
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_a_classifier_grows_on_circles_and_stays_small_on_separable_classes(growth, solver):
+    # (SGD is left out: at its slow pace every stage is still learning when it is
+    # judged, so on the separable classes each doubling pays; docs/choosing.rst)
+    tasks = {
+        "separable": make_classification(
+            400, 6, n_informative=3, n_redundant=0, class_sep=2.0, random_state=0
+        ),
+        "circles": make_circles(400, noise=0.1, factor=0.5, random_state=0),
+    }
+    widths = {}
+    for name, (X, y) in tasks.items():
+        model = GrowingMLPClassifier(
+            hidden_layer_sizes=(64,),
+            growth=growth,
+            target_size="auto",
+            random_state=0,
+            **SOLVERS[solver],
+        )
+        fit_quietly(model, X, y)
+        widths[name] = model.hidden_layer_sizes_[0]
+        assert model.size_stages_ and model.score(X, y) > 0.95
+    assert widths["separable"] <= 8 and widths["circles"] >= 2 * widths["separable"]
 
 
 def test_each_doubling_is_judged_and_the_kept_width_is_where_the_fit_ends(tasks):
