@@ -67,6 +67,16 @@ TRICKS = {
     "inference-mode": "training in torch's inference mode, not under no_grad",
     "constant-tensors": "the batch's 1 / weight sum kept as a 0-d tensor, "
     "not passed as a Python float",
+    "sum-divergence-check": "divergence told by the sum of the weights (each weight asked "
+    "only where that sum is not finite), not by asking each weight every epoch",
+    "gate-rows-per-size": "gate rows written only where a layer's size variable changed, "
+    "not every step",
+    "new-neurons-per-size": "new neurons looked for only where the size variables or the "
+    "grown widths changed, not every step",
+    "size-task-gradient-on-demand": "the size variables' gradient of the whole loss computed "
+    "only where a step reads it, not in every step",
+    "ungated-held-out-forward": "self-sizing's held-out rows passed through the layers "
+    "without a gate product where no neuron is partly on",
 }
 
 
@@ -75,6 +85,10 @@ TOGETHER = (
     "under 5 % alone, but taken out together with the other three of this kind, the growing "
     "configurations ran up to 12 % slower than the code before the core's redesign "
     "(results/compare_speed_without_four.json)"
+)
+SMALL_FITS = (
+    "under 5 % alone, but taken out together with the other four of this kind, the "
+    "self-sizing configuration ran 22 % slower (results/compare_speed_without_five.json)"
 )
 KEPT_FOR = {
     "one-thread-small-steps": "a small network trains on one thread wherever it is fitted, "
@@ -86,6 +100,11 @@ KEPT_FOR = {
     "rounding-cell": TOGETHER,
     "fused-first-layer-l2": TOGETHER,
     "host-epoch-loss": TOGETHER,
+    "sum-divergence-check": SMALL_FITS,
+    "gate-rows-per-size": SMALL_FITS,
+    "new-neurons-per-size": SMALL_FITS,
+    "size-task-gradient-on-demand": SMALL_FITS,
+    "ungated-held-out-forward": SMALL_FITS,
 }
 
 
