@@ -41,21 +41,27 @@ def fit_quietly(model, X, y):
         return model.fit(X, y)
 
 
+def fit_sizing_itself(Estimator, growth, solver, X, y):
+    """A capacity of 64 sized by target_size='auto'; it must have judged a stage."""
+    model = Estimator(
+        hidden_layer_sizes=(64,),
+        growth=growth,
+        target_size="auto",
+        random_state=0,
+        **SOLVERS[solver],
+    )
+    fit_quietly(model, X, y)
+    assert model.size_stages_  # it judged at least one stage: no stall
+    return model
+
+
 @pytest.mark.parametrize("growth", ["auxiliary", "controller"])
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_it_grows_on_a_nonlinear_task_and_stays_small_on_a_linear_one(growth, solver, tasks):
     widths, scores = {}, {}
     for name, (X, y) in tasks.items():
-        model = GrowingMLPRegressor(
-            hidden_layer_sizes=(64,),
-            growth=growth,
-            target_size="auto",
-            random_state=0,
-            **SOLVERS[solver],
-        )
-        fit_quietly(model, X, y)
+        model = fit_sizing_itself(GrowingMLPRegressor, growth, solver, X, y)
         widths[name], scores[name] = model.hidden_layer_sizes_[0], model.score(X, y)
-        assert model.size_stages_  # it judged at least one stage: no stall
     assert widths["linear"] <= 10
     assert widths["nonlinear"] >= 2 * widths["linear"]
     assert scores["linear"] > 0.98 and scores["nonlinear"] > 0.9
@@ -74,16 +80,9 @@ def test_a_classifier_grows_on_circles_and_stays_small_on_separable_classes(grow
     }
     widths = {}
     for name, (X, y) in tasks.items():
-        model = GrowingMLPClassifier(
-            hidden_layer_sizes=(64,),
-            growth=growth,
-            target_size="auto",
-            random_state=0,
-            **SOLVERS[solver],
-        )
-        fit_quietly(model, X, y)
+        model = fit_sizing_itself(GrowingMLPClassifier, growth, solver, X, y)
         widths[name] = model.hidden_layer_sizes_[0]
-        assert model.size_stages_ and model.score(X, y) > 0.95
+        assert model.score(X, y) > 0.95
     assert widths["separable"] <= 8 and widths["circles"] >= 2 * widths["separable"]
 
 
