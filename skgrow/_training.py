@@ -932,7 +932,7 @@ def train_stochastic(
             update_no_improvement_count(
                 history, network, settings.tol, validation, settings.verbose, changing=changing
             )
-            if decided:  # the chosen widths train on with the held-out rows, for a while
+            if decided:  # the chosen widths train on, the held-out rows back in (final_epochs)
                 assert sizing is not None
                 history.restart_stopping_rule(network)
                 steps = math.ceil(data.n_samples / settings.batch_size)
