@@ -693,6 +693,7 @@ def write_report(results_dir: Path = RESULTS_DIR, docs_dir: Path = DOCS_DIR, ref
     figure_dir = docs_dir / "figures"
     figure_dir.mkdir(parents=True, exist_ok=True)
     loaded = {name: load_results(results_dir, name) for name in BENCHMARKS}
+    before_seeds = load_results(results_dir, "before_seeds")  # for its source line
     sections = {
         "paper": paper_section,
         "lambda": lambda loaded, figure_dir: lambda_section(loaded, figure_dir, table),
@@ -719,6 +720,7 @@ def write_report(results_dir: Path = RESULTS_DIR, docs_dir: Path = DOCS_DIR, ref
         f" {machine_description()}, from:",
         "",
         *(source_line(n, loaded[n]) for n in BENCHMARKS if loaded[n] is not None),
+        *([source_line("before_seeds", before_seeds)] if before_seeds is not None else []),
         "",
         "Every number below is computed from those files; the figures are in `docs/figures/`.",
         "Where a section comes from a `--quick` run (fewer seeds, fewer epochs) it says so",
@@ -771,6 +773,7 @@ def reproduce_lines(loaded: dict) -> list[str]:
         ".venv/bin/python benchmarks/bench_scaling.py   # --quick: capacities 2..128, 2 seeds",
         ".venv/bin/python benchmarks/bench_scaling.py --task spirals",
         ".venv/bin/python benchmarks/bench_sklearn.py   # --quick: 4 small datasets, 3 folds",
+        ".venv/bin/python benchmarks/bench_before.py    # defaults against before, over seeds",
         ".venv/bin/python benchmarks/report.py          # this file and docs/figures/",
         "```",
         "",

@@ -61,6 +61,11 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
         before_lines, before_bullet = against_before(fitted, json.loads(before_path.read_text()))
         lines += before_lines
         bullets.append(before_bullet)
+    seeds_path = loaded[1].parent / "before_seeds.json"
+    if seeds_path.exists():
+        seeds_lines, seeds_bullet = before_over_seeds(json.loads(seeds_path.read_text()))
+        lines += seeds_lines
+        bullets.append(seeds_bullet)
     own = rows[rows["mode"] == "own width"]
     if not own.empty:
         own_lines, own_bullets = own_width(own, summary[summary["mode"] == "own width"])
@@ -256,6 +261,82 @@ def against_before(rows: pd.DataFrame, before: dict) -> tuple[list[str], str]:
         )
     )
     return lines, bullet
+
+
+def before_over_seeds(data: dict) -> tuple[list[str], str]:
+    """Today's defaults against skgrow before the growth work over seeds
+    (``bench_before.py``): per dataset, the mean 5-fold score of each contestant over
+    the seeds, and today's (and the papers' pace's) difference from before, mean over
+    the seeds ± its standard error; for the datasets where today is lower, the widths
+    and the scores on the training rows."""
+    rows = pd.DataFrame(data["rows"])
+    scores = rows.pivot_table(
+        index=["dataset", "seed"], columns="contestant", values="score", aggfunc="mean"
+    )
+    means = rows.pivot_table(index="dataset", columns="contestant", values="score")
+    train = rows.pivot_table(index="dataset", columns="contestant", values="train_score")
+    widths = rows.pivot_table(index="dataset", columns="contestant", values="width")
+    seeds = rows.groupby("dataset")["seed"].nunique()
+    others = [c for c in ("sklearn", "skgrow, static") if c in means.columns]
+    body, lower, higher, details = [], [], [], []
+    for dataset in dict.fromkeys(rows["dataset"]):
+        per_seed = scores.loc[dataset]
+        if seeds[dataset] < 2:
+            continue
+        today, pace = (
+            _over_seeds(per_seed[name] - per_seed["skgrow before"])
+            for name in ("skgrow", "skgrow, papers' pace")
+        )
+        if today[0] < -2 * today[1]:
+            lower.append(f"{dataset} {today[0]:+.4f}")
+            fits = ", ".join(
+                f"{name.removeprefix('skgrow, ')} {train.loc[dataset, name]:.3f}"
+                for name in ("skgrow before", "skgrow", *others)
+            )
+            details.append(
+                f"{dataset}: width {widths.loc[dataset, 'skgrow before']:.0f} before,"
+                f" {widths.loc[dataset, 'skgrow']:.0f} today; score on the training rows:"
+                f" {fits}"
+            )
+        elif today[0] > 2 * today[1]:
+            higher.append(f"{dataset} {today[0]:+.4f}")
+        body.append(
+            [dataset]
+            + [f"{means.loc[dataset, name]:.3f}" for name in others]
+            + [
+                f"{means.loc[dataset, 'skgrow before']:.3f}"
+                f" (w {widths.loc[dataset, 'skgrow before']:.0f})",
+                f"{means.loc[dataset, 'skgrow']:.3f} (w {widths.loc[dataset, 'skgrow']:.0f})",
+                f"{today[0]:+.3f} ± {today[1]:.3f}",
+                f"{pace[0]:+.3f} ± {pace[1]:.3f}",
+            ]
+        )
+    n_seeds = int(seeds.max())
+    commit = data["meta"].get("before_commit", "")
+    lines = [
+        "",
+        f"**defaults against skgrow before the growth work, over {n_seeds} seeds**"
+        f" (`bench_before.py`: random_state 0 to {n_seeds - 1}, the same 5 folds; scores:"
+        " mean over seeds and folds, w: mean width; static: skgrow with growth='none';"
+        " differences: minus before, mean over seeds ± one s.e. over seeds; papers' pace:"
+        " today's code with size_learning_rate=None)",
+        "",
+    ]
+    header = ["dataset", *[o.removeprefix("skgrow, ") for o in others], "before", "today"]
+    lines += table(header + ["today - before", "papers' pace - before"], body)
+    bullet = (
+        f"Over {n_seeds} seeds, today's defaults against skgrow before the growth work"
+        f" (commit {commit}): lower by more than two standard errors on {len(lower)} of"
+        f" {len(body)} datasets ({listed(lower)}), higher on {len(higher)}"
+        f" ({listed(higher)}), within two standard errors on the rest."
+        + (f" Where lower: {'; '.join(details)}." if details else "")
+    )
+    return lines, bullet
+
+
+def _over_seeds(differences: pd.Series) -> tuple[float, float]:
+    """Mean of per-seed differences and its standard error over the seeds."""
+    return differences.mean(), differences.std(ddof=1) / np.sqrt(len(differences))
 
 
 VARIANT_MEANINGS = {

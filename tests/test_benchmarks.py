@@ -22,6 +22,7 @@ SCRIPTS = (
     "bench_speed",
     "compare_speed",
     "audit_tricks",
+    "bench_before",
 )
 
 
@@ -147,6 +148,56 @@ def test_the_report_sets_today_against_skgrow_before_with_the_defaults_variants(
     assert "iris (defaults) 7 before, 2 today, width 3 before" in text
     assert "every epoch -0.1" in text  # the variants ran 2 epochs too, scored no higher
     assert "The grid's own choice against the best of its widths fitted on the same" in text
+
+
+def test_the_seeds_comparison_with_before_shards_its_plan_and_fits_each_fold(scripts, capsys):
+    before = scripts["bench_before"]
+    datasets = ["iris", "wine"]
+    whole = before.planned_cells(datasets, 3, (0, 1))
+    shards = [before.planned_cells(datasets, 3, (k, 2)) for k in (0, 1)]
+    assert sorted(shards[0] + shards[1]) == sorted(whole)
+    assert len(whole) == len(set(whole)) == 2 * 3 * len(before.CONTESTANTS)
+    before.run_worker("skgrow, static", [("iris", 1)])
+    fitted = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [row["fold"] for row in fitted] == list(range(before.N_FOLDS))
+    for row in fitted:
+        assert row["seed"] == 1 and row["width"] == 100 and row["skgrow"]
+        assert 0.8 < row["score"] <= 1 and 0.8 < row["train_score"] <= 1
+
+
+def test_the_report_sets_today_against_before_over_seeds(scripts, results, tmp_path):
+    directory = tmp_path / "results"
+    shutil.copytree(results, directory)
+    seeded = []
+    for contestant in scripts["bench_before"].CONTESTANTS:
+        for seed in range(3):
+            for fold in range(2):  # today lower than before on iris, higher on wine
+                shift = {"skgrow": -0.05, "skgrow before": 0.0}.get(contestant, 0.01)
+                for dataset, sign in (("iris", 1), ("wine", -1)):
+                    noise = 0.001 * ((seed + len(contestant)) % 3 - 1)  # mean 0 over seeds
+                    score = 0.9 + sign * shift + noise
+                    width = 37 if contestant == "skgrow before" else 100
+                    seeded.append(
+                        dict(
+                            contestant=contestant,
+                            dataset=dataset,
+                            seed=seed,
+                            fold=fold,
+                            score=score,
+                            train_score=score + 0.05,
+                            width=width,
+                            n_iter=9,
+                        )
+                    )
+    meta = {"before_commit": "abc1234", "complete": True, "runs": [{"command": "x"}]}
+    (directory / "before_seeds.json").write_text(json.dumps({"meta": meta, "rows": seeded}))
+    text = scripts["report"].write_report(directory, tmp_path / "docs", refit=True).read_text()
+    assert "**defaults against skgrow before the growth work, over 3 seeds**" in text
+    assert "| dataset | sklearn | static | before | today | today - before |" in text
+    assert "lower by more than two standard errors on 1 of 2 datasets (iris -0.0500)" in text
+    assert "higher on 1 (wine +0.0500)" in text
+    assert "iris: width 37 before, 100 today; score on the training rows: skgrow before" in text
+    assert "/before_seeds.json`" in text  # its source line
 
 
 def test_the_source_line_names_every_command_of_a_split_run(scripts, tmp_path):
