@@ -26,7 +26,9 @@ the seconds its fit took and the parameters of the final model (from
   sklearn's MLP is also fitted at every width of the grid on the whole
   training fold (untimed), to show how much the width matters on each fold;
 * budgets: both estimators with default parameters at ``max_iter`` 10, 30,
-  100 and 200, and after each of 30 ``partial_fit`` calls (one epoch each).
+  100 and 200, and after each of 30 ``partial_fit`` calls (one epoch each);
+  on every fold with ``random_state`` 0 to 4 (``BUDGET_SEEDS``), since a short
+  fit's score varies with its initial weights more than a long one's.
 
 Regression targets are standardised. Both libraries run with one thread
 (torch and BLAS); within a fold the two libraries alternate, and each fit is
@@ -87,8 +89,9 @@ CONTESTANTS: dict[str, dict[str, dict]] = {
     "budgets": {"sklearn": {}, "skgrow": {}},
 }
 MODES = tuple(CONTESTANTS)
-KEY_FIELDS = ("dataset", "mode", "library", "fold")
+KEY_FIELDS = ("dataset", "mode", "library", "fold", "seed")
 BUDGETS = (10, 30, 100, 200)
+BUDGET_SEEDS = 5  # random_state 0 to 4 in budgets; 0 elsewhere
 PARTIAL_FIT_CALLS = 30
 
 SKLEARN_GRID = {
@@ -116,10 +119,10 @@ def estimator_class(dataset: Dataset, library: str):
     return GrowingMLPClassifier if dataset.classification else GrowingMLPRegressor
 
 
-def make_contestant(dataset: Dataset, mode: str, library: str, max_iter: int = 200):
+def make_contestant(dataset: Dataset, mode: str, library: str, max_iter: int = 200, seed: int = 0):
     """The estimator that ``library`` brings to ``mode`` (a pipeline or a grid search)."""
     MLP = estimator_class(dataset, library)
-    settings = dict(random_state=0, max_iter=max_iter) | CONTESTANTS[mode][library]
+    settings = dict(random_state=seed, max_iter=max_iter) | CONTESTANTS[mode][library]
     model = dataset.pipeline(MLP(**settings))
     inner = folds(dataset.classification, 3)
     if mode == "tuned":
@@ -178,19 +181,20 @@ def timed_fit(make: Callable[[], object], X, y, repeats: int):
     return model, best
 
 
-def budget_row(dataset: Dataset, library: str, X_train, y_train, X_test, y_test) -> dict:
+def budget_row(
+    dataset: Dataset, library: str, X_train, y_train, X_test, y_test, seed: int = 0
+) -> dict:
     """Scores (and grown widths) at each ``max_iter`` budget and after each partial_fit."""
     row, seconds = {"scores": {}, "widths": {}}, 0.0
     for budget in BUDGETS:
-        model, spent = timed_fit(
-            partial(make_contestant, dataset, "budgets", library, budget), X_train, y_train, 1
-        )
+        make = partial(make_contestant, dataset, "budgets", library, budget, seed)
+        model, spent = timed_fit(make, X_train, y_train, 1)
         row["scores"][str(budget)] = float(model.score(X_test, y_test))
         row["widths"][str(budget)] = width_of(final_mlp(model))
         seconds += spent
     prepare = dataset.preprocessing().fit(X_train)
     train, test = prepare.transform(X_train), prepare.transform(X_test)
-    mlp = estimator_class(dataset, library)(random_state=0)
+    mlp = estimator_class(dataset, library)(random_state=seed)
     extra = {"classes": np.unique(y_train)} if dataset.classification else {}
     row["partial_fit_scores"], row["partial_fit_widths"] = [], []
     start = time.perf_counter()
@@ -228,8 +232,10 @@ def run_fold(
     repeats: int = 1,
     max_iter: int = 200,
     libraries: tuple[str, ...] | None = None,
+    seed: int = 0,
 ) -> list[dict]:
-    """The contestants of ``mode`` (or ``libraries``) on one fold, one row each.
+    """The contestants of ``mode`` (or ``libraries``) on one fold, one row each, fitted
+    with ``random_state=seed``.
 
     Which goes first alternates from fold to fold.
     """
@@ -241,9 +247,9 @@ def run_fold(
     rows = []
     for library in libraries:
         if mode == "budgets":
-            result = budget_row(dataset, library, X_train, y_train, X_test, y_test)
+            result = budget_row(dataset, library, X_train, y_train, X_test, y_test, seed)
         else:
-            make = partial(make_contestant, dataset, mode, library, max_iter)
+            make = partial(make_contestant, dataset, mode, library, max_iter, seed)
             model, seconds = timed_fit(make, X_train, y_train, repeats)
             result = describe_fit(model, X_test, y_test, seconds)
             if mode == "own width" and library == "sklearn":
@@ -251,6 +257,7 @@ def run_fold(
                     dataset, X_train, y_train, X_test, y_test, max_iter
                 )
         cell = {"dataset": dataset.name, "mode": mode, "library": library, "fold": fold}
+        cell["seed"] = seed
         rows.append(
             {
                 **cell,
@@ -275,8 +282,10 @@ def run_benchmark(
     modes=MODES,
     max_iter: int = 200,
     meta: dict | None = None,
+    budget_seeds: int = BUDGET_SEEDS,
 ) -> ResultStore:
-    """Run every (dataset, mode, fold) not yet in ``path``; rows are saved as they finish."""
+    """Run every (dataset, mode, fold, seed) not yet in ``path``; rows are saved as they
+    finish. Budgets run with ``random_state`` 0 to ``budget_seeds - 1``, the rest with 0."""
     meta = dict(meta or {}, n_folds=n_folds, repeats=repeats, max_iter=max_iter)
     meta.update(
         sklearn_grid=str(SKLEARN_GRID),
@@ -284,23 +293,27 @@ def run_benchmark(
         own_width=str(OWN_WIDTH),
         budgets=list(BUDGETS),
         partial_fit_calls=PARTIAL_FIT_CALLS,
+        budget_seeds=budget_seeds,
     )
     store = ResultStore(path, KEY_FIELDS, meta)
-    n_planned = len(datasets) * n_folds * sum(len(CONTESTANTS[mode]) for mode in modes)
+    seeds = {mode: budget_seeds if mode == "budgets" else 1 for mode in modes}
+    n_planned = len(datasets) * n_folds * sum(len(CONTESTANTS[m]) * seeds[m] for m in modes)
     store.plan(n_planned)
     for dataset in datasets:
         for fold in range(n_folds):
-            for mode in modes:
-                cell = {"dataset": dataset.name, "mode": mode, "fold": fold}
+            for mode, seed in ((m, s) for m in modes for s in range(seeds[m])):
+                cell = {"dataset": dataset.name, "mode": mode, "fold": fold, "seed": seed}
                 missing = tuple(
                     name for name in CONTESTANTS[mode] if not store.done(dict(cell, library=name))
                 )
                 if not missing:
                     continue
-                for row in run_fold(dataset, mode, fold, n_folds, repeats, max_iter, missing):
+                fitted = run_fold(dataset, mode, fold, n_folds, repeats, max_iter, missing, seed)
+                for row in fitted:
                     store.add(row)
                     print(
-                        f"{dataset.name:16s} fold {fold} {mode:9s} {row['library']:24s}: "
+                        f"{dataset.name:16s} fold {fold} seed {seed} {mode:9s}"
+                        f" {row['library']:24s}: "
                         f"score {row['score']:.3f}  width {row['width']:3d}  "
                         f"params {row['parameters']:6d}  {row['fit_seconds']:6.1f} s",
                         flush=True,

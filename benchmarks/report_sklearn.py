@@ -42,12 +42,14 @@ def met(condition: bool) -> str:
 def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
     data, _ = loaded
     rows = pd.DataFrame(data["rows"])
+    rows["seed"] = rows["seed"].fillna(0).astype(int) if "seed" in rows else 0
     contestants = rows["mode"].map(lambda mode: len(CONTESTANTS.get(mode, ())))
-    rows = complete_groups(rows, ["mode", "dataset", "fold"], "library", contestants)
+    rows = complete_groups(rows, ["mode", "dataset", "fold", "seed"], "library", contestants)
     meta = data["meta"]
     fitted = rows[rows["mode"] != "budgets"]
     summary = sklearn_summary(fitted)
-    lines = introduction(meta, fitted)
+    budget_seeds = rows.loc[rows["mode"] == "budgets", "seed"].nunique()
+    lines = introduction(meta, fitted, budget_seeds)
     bullets = []
     for mode in ("defaults", "tuned"):
         part = summary[summary["mode"] == mode]
@@ -114,7 +116,7 @@ def repeats_text(fitted: pd.DataFrame) -> str:
     )
 
 
-def introduction(meta: dict, fitted: pd.DataFrame) -> list[str]:
+def introduction(meta: dict, fitted: pd.DataFrame, fitted_seeds: int) -> list[str]:
     return [
         "## 3. skgrow against the sklearn MLP you use today",
         "",
@@ -141,9 +143,14 @@ def introduction(meta: dict, fitted: pd.DataFrame) -> list[str]:
         "  doubled.",
         f"- **budgets**: both estimators with default parameters at `max_iter`"
         f" {', '.join(str(b) for b in meta.get('budgets', BUDGETS))}, and after each of"
-        f" {meta.get('partial_fit_calls', 30)} `partial_fit` calls of one epoch each.",
+        f" {meta.get('partial_fit_calls', 30)} `partial_fit` calls of one epoch each;"
+        f" every fold with {seeds_text(fitted_seeds)}.",
         "",
     ]
+
+
+def seeds_text(n_seeds: int) -> str:
+    return "random_state 0" if n_seeds <= 1 else f"random_state 0 to {n_seeds - 1}"
 
 
 def mode_table(part: pd.DataFrame, mode: str) -> list[str]:
@@ -560,8 +567,9 @@ def budget_part(rows: pd.DataFrame, meta: dict, figure_dir: Path) -> tuple[list[
         )
     lines = [
         "",
-        "**budgets** (skgrow's mean CV score minus sklearn's; in brackets sklearn's score and",
-        "skgrow's grown width)",
+        "**budgets** (skgrow's mean CV score minus sklearn's, over the folds and"
+        f" {seeds_text(rows['seed'].nunique())}; in brackets sklearn's score and skgrow's"
+        " grown width)",
         "",
     ] + table(header, body)
     name = figures.budgets(cells, figure_dir)
@@ -588,7 +596,7 @@ def budget_bullets(cells: pd.DataFrame) -> list[str]:
     first_call = cells[cells["budget"] == "partial_fit 1"]["width"].median()
     return [
         f"Budgets (default estimators): skgrow scores at least sklearn's - {BUDGET_TOLERANCE} in"
-        f" {ok.sum()} of {len(cells)} (dataset, budget) cells ({share:.0%}; target"
+        f" {ok.sum()} of {len(cells)} (dataset, budget) cells ({share:.1%}; target"
         f" {BUDGET_SHARE:.0%}: {met(share >= BUDGET_SHARE)}); the worst cell is"
         f" {worst['dataset']} at {worst['budget']}, {worst['difference']:+.3f} (target never"
         f" below {BUDGET_FLOOR}: {met(worst['difference'] >= BUDGET_FLOOR)}). Cells below:"

@@ -53,7 +53,7 @@ def results(scripts, tmp_path_factory):
         directory / "scaling.json", regimes, [2, 4, 8], 1, (1e-3,), epoch_fraction=1e-3
     )
     iris = [d for d in sklearn_bench.DATASETS if d.name == "iris"]
-    sklearn_bench.run_benchmark(directory / "sklearn.json", iris, 2, 1, max_iter=2)
+    sklearn_bench.run_benchmark(directory / "sklearn.json", iris, 2, 1, max_iter=2, budget_seeds=2)
     scripts["bench_lambda"].run_benchmark(directory / "lambda.json", (0.266, 10.0), 2, 20)
     return directory
 
@@ -113,6 +113,10 @@ def test_scaling_and_sklearn_cells(results):
     assert all(r["parameters"] > 0 and r["fit_seconds"] > 0 for r in sklearn_rows)
     budgets = [r for r in sklearn_rows if r["mode"] == "budgets"]
     assert {r["library"] for r in budgets} == {"sklearn", "skgrow"}
+    assert {(r["fold"], r["seed"]) for r in budgets} == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    assert {r["seed"] for r in sklearn_rows if r["mode"] != "budgets"} == {0}
+    by_seed = {r["seed"]: r["partial_fit_scores"] for r in budgets if r["library"] == "skgrow"}
+    assert by_seed[0] != by_seed[1]  # each seed its own initial weights
     for row in budgets:
         assert set(row["scores"]) == {"10", "30", "100", "200"}
         assert len(row["partial_fit_scores"]) == len(row["partial_fit_widths"]) == 30
