@@ -46,10 +46,11 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
     contestants = rows["mode"].map(lambda mode: len(CONTESTANTS.get(mode, ())))
     rows = complete_groups(rows, ["mode", "dataset", "fold", "seed"], "library", contestants)
     meta = data["meta"]
-    fitted = rows[rows["mode"] != "budgets"]
+    seeded = rows[rows["mode"] != "budgets"]
+    fitted = seeded[seeded["seed"] == 0]  # the tables of single fits: random_state 0
     summary = sklearn_summary(fitted)
-    budget_seeds = rows.loc[rows["mode"] == "budgets", "seed"].nunique()
-    lines = introduction(meta, fitted, budget_seeds)
+    seeds = rows.groupby("mode")["seed"].nunique()
+    lines = introduction(meta, fitted, seeds)
     bullets = []
     for mode in ("defaults", "tuned"):
         part = summary[summary["mode"] == mode]
@@ -58,6 +59,11 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
             bullets.append(
                 challenger_bullet(part.set_index(["dataset", "library"]), mode, "skgrow")
             )
+    defaults = seeded[seeded["mode"] == "defaults"]
+    if defaults["seed"].nunique() > 1:
+        seeds_lines, seeds_bullet = defaults_over_seeds(defaults)
+        lines += seeds_lines
+        bullets.append(seeds_bullet)
     before_path = loaded[1].parent / "sklearn_before.json"
     if before_path.exists():
         before_lines, before_bullet = against_before(fitted, json.loads(before_path.read_text()))
@@ -70,9 +76,13 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
         bullets.append(seeds_bullet)
     own = rows[rows["mode"] == "own width"]
     if not own.empty:
-        own_lines, own_bullets = own_width(own, summary[summary["mode"] == "own width"])
+        own_lines, own_bullets = own_width(own[own["seed"] == 0])
         lines += own_lines
         bullets += own_bullets
+    if own["seed"].nunique() > 1:
+        seeds_lines, seeds_bullet = own_width_over_seeds(own)
+        lines += seeds_lines
+        bullets.append(seeds_bullet)
     budgets = rows[rows["mode"] == "budgets"]
     if not budgets.empty:
         budget_lines, budget_bullets = budget_part(budgets, meta, figure_dir)
@@ -88,7 +98,7 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
     if not own.empty:
         captions += [
             (
-                figures.own_width_choice(own, figure_dir),
+                figures.own_width_choice(own[own["seed"] == 0], figure_dir),
                 "Own width: the width skgrow chose against the width the grid search chose,"
                 " every fold (log scales; on the diagonal: the same width).",
             ),
@@ -116,7 +126,8 @@ def repeats_text(fitted: pd.DataFrame) -> str:
     )
 
 
-def introduction(meta: dict, fitted: pd.DataFrame, fitted_seeds: int) -> list[str]:
+def introduction(meta: dict, fitted: pd.DataFrame, seeds: pd.Series) -> list[str]:
+    """How the comparisons were run; ``seeds``: the random_state count of each mode."""
     return [
         "## 3. skgrow against the sklearn MLP you use today",
         "",
@@ -143,8 +154,13 @@ def introduction(meta: dict, fitted: pd.DataFrame, fitted_seeds: int) -> list[st
         "  doubled.",
         f"- **budgets**: both estimators with default parameters at `max_iter`"
         f" {', '.join(str(b) for b in meta.get('budgets', BUDGETS))}, and after each of"
-        f" {meta.get('partial_fit_calls', 30)} `partial_fit` calls of one epoch each;"
-        f" every fold with {seeds_text(fitted_seeds)}.",
+        f" {meta.get('partial_fit_calls', 30)} `partial_fit` calls of one epoch each.",
+        "",
+        "Every fold is fitted with "
+        + "; ".join(f"{seeds_text(n)} in {mode}" for mode, n in seeds.items())
+        + ". The tables of single fits (defaults, tuned, own width) show random_state 0;"
+        " those of defaults and own width are followed by a table over every seed, and the"
+        " budgets table averages over its seeds.",
         "",
     ]
 
@@ -174,6 +190,46 @@ def mode_table(part: pd.DataFrame, mode: str) -> list[str]:
             + [f"{cells.loc[lib, 'fit_seconds']:.1f}" for lib in libraries]
         )
     return ["", f"**{mode}** (w: mean width of the final model)", ""] + table(header, body)
+
+
+def defaults_over_seeds(rows: pd.DataFrame) -> tuple[list[str], str]:
+    """skgrow's default fits against sklearn's over every seed: per dataset, the mean score
+    over seeds and folds, and the difference, mean over the seeds of each seed's 5-fold
+    difference ± its standard error over the seeds."""
+    scores = rows.pivot_table(
+        index=["dataset", "seed"], columns="library", values="score", aggfunc="mean"
+    )
+    n_seeds = rows["seed"].nunique()
+    body, higher, lower = [], [], []
+    for dataset in dict.fromkeys(rows["dataset"]):
+        per_seed = scores.loc[dataset]
+        mean, sem = _over_seeds(per_seed["skgrow"] - per_seed["sklearn"])
+        name = f"{dataset} {mean:+.3f}"
+        if mean > 2 * sem:
+            higher.append(name)
+        elif mean < -2 * sem:
+            lower.append(name)
+        body.append(
+            [
+                dataset,
+                f"{per_seed['sklearn'].mean():.3f}",
+                f"{per_seed['skgrow'].mean():.3f}",
+                f"{mean:+.3f} ± {sem:.3f}",
+            ]
+        )
+    lines = [
+        "",
+        f"**defaults over {n_seeds} seeds** ({seeds_text(n_seeds)}, the same folds; scores:"
+        " mean over seeds and folds; difference: skgrow minus sklearn, mean over seeds ± one"
+        " s.e. over seeds)",
+        "",
+    ] + table(["dataset", "sklearn", "skgrow", "difference"], body)
+    bullet = (
+        f"defaults over {n_seeds} seeds, skgrow vs sklearn: higher by more than two standard"
+        f" errors on {len(higher)} of {len(body)} datasets ({listed(higher)}), lower on"
+        f" {len(lower)} ({listed(lower)}), within two standard errors on the rest."
+    )
+    return lines, bullet
 
 
 def challenger_bullet(part: pd.DataFrame, mode: str, challenger: str) -> str:
@@ -362,7 +418,7 @@ def _difference(group: pd.DataFrame) -> tuple[float, float]:
 # -- own width -------------------------------------------------------------------------------
 
 
-def own_width(rows: pd.DataFrame, summary: pd.DataFrame) -> tuple[list[str], list[str]]:
+def own_width(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
     """The self-sizing fit against the grid over widths, dataset by dataset."""
     by_fold = rows.pivot_table(index=["dataset", "fold"], columns="library", values="score")
     widths = rows.pivot_table(index=["dataset", "fold"], columns="library", values="width")
@@ -419,6 +475,71 @@ def own_width(rows: pd.DataFrame, summary: pd.DataFrame) -> tuple[list[str], lis
         )
     bullets = own_width_bullets(verdicts, difference, widths, seconds, by_fold, rows)
     return lines, bullets
+
+
+def own_width_over_seeds(rows: pd.DataFrame) -> tuple[list[str], str]:
+    """The self-sizing fit against the grid over every seed (each fitted with that
+    random_state): per dataset, the mean scores over seeds and folds, the difference
+    (mean over the seeds ± its standard error), the worst fold (its difference
+    averaged over the seeds), the worst single fit, and the compute ratio."""
+    main = rows[rows["library"].isin(["sklearn", "skgrow"])]
+    index = ["dataset", "fold", "seed"]
+    scores = main.pivot_table(index=index, columns="library", values="score")
+    gaps = scores["skgrow"] - scores["sklearn"]
+    seconds = main.groupby(["dataset", "library"])["fit_seconds"].sum().unstack()
+    widths = main.pivot_table(index="dataset", columns="library", values="width")
+    n_seeds = main["seed"].nunique()
+    body, near, short, folds_below, ratios = [], [], [], [], []
+    for dataset in dict.fromkeys(main["dataset"]):
+        gap = gaps.loc[dataset]
+        mean, sem = _over_seeds(gap.groupby(level="seed").mean())
+        by_fold = gap.groupby(level="fold").mean()
+        ratio = seconds.loc[dataset, "skgrow"] / seconds.loc[dataset, "sklearn"]
+        ratios.append(ratio)
+        if mean >= -OWN_WIDTH_TOLERANCE:
+            near.append(dataset)
+        else:
+            short.append(f"{dataset} ({mean:+.3f})")
+        folds_below += [
+            f"{dataset} fold {f} ({v:+.3f})" for f, v in by_fold.items() if v < FOLD_FLOOR
+        ]
+        body.append(
+            [
+                dataset,
+                f"{scores.loc[dataset, 'sklearn'].mean():.3f}",
+                f"{scores.loc[dataset, 'skgrow'].mean():.3f}",
+                f"{mean:+.3f} ± {sem:.3f}",
+                f"{by_fold.min():+.3f}",
+                f"{gap.min():+.3f}",
+                f"{widths.loc[dataset, 'sklearn']:.0f}",
+                f"{widths.loc[dataset, 'skgrow']:.0f}",
+                f"{ratio:.3f}",
+            ]
+        )
+    header = ["dataset", "grid score", "skgrow score", "difference", "worst fold"]
+    header += ["worst fit", "grid's width", "skgrow's width", "compute ratio"]
+    lines = [
+        "",
+        f"**own width over {n_seeds} seeds** ({seeds_text(n_seeds)} for both, the same folds;"
+        " scores: mean over seeds and folds; difference: skgrow minus the grid, mean over"
+        " seeds ± one s.e. over seeds; worst fold: its difference averaged over the seeds;"
+        " worst fit: the lowest of the single (fold, seed) differences; widths: means)",
+        "",
+    ] + table(header, body)
+    share, compute = len(near) / len(body), float(np.median(ratios))
+    fits_below = gaps[gaps < FOLD_FLOOR].sort_values()
+    named_fits = listed(f"{d} fold {f} seed {k} ({v:+.3f})" for (d, f, k), v in fits_below.items())
+    bullet = (
+        f"Own width over {n_seeds} seeds: within {OWN_WIDTH_TOLERANCE} of the grid or above on"
+        f" {len(near)} of {len(body)} datasets ({share:.0%}; target {OWN_WIDTH_SHARE:.0%}:"
+        f" {met(share >= OWN_WIDTH_SHARE)}); below it on {listed(short)}. Folds more than"
+        f" {-FOLD_FLOOR} below the grid's, averaged over the seeds: {len(folds_below)}"
+        f" ({listed(folds_below)}; target none: {met(not folds_below)}); single fits more"
+        f" than {-FOLD_FLOOR} below: {len(fits_below)} of {len(gaps)} ({named_fits})."
+        f" Median compute {compute:.3f} (target at most {COMPUTE_SHARE}:"
+        f" {met(compute <= COMPUTE_SHARE)})."
+    )
+    return lines, bullet
 
 
 def fold_width_scores(rows: pd.DataFrame) -> pd.Series | None:

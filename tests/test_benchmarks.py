@@ -53,7 +53,8 @@ def results(scripts, tmp_path_factory):
         directory / "scaling.json", regimes, [2, 4, 8], 1, (1e-3,), epoch_fraction=1e-3
     )
     iris = [d for d in sklearn_bench.DATASETS if d.name == "iris"]
-    sklearn_bench.run_benchmark(directory / "sklearn.json", iris, 2, 1, max_iter=2, budget_seeds=2)
+    seeds = {"budgets": 2, "defaults": 2}
+    sklearn_bench.run_benchmark(directory / "sklearn.json", iris, 2, 1, max_iter=2, seeds=seeds)
     scripts["bench_lambda"].run_benchmark(directory / "lambda.json", (0.266, 10.0), 2, 20)
     return directory
 
@@ -114,7 +115,8 @@ def test_scaling_and_sklearn_cells(results):
     budgets = [r for r in sklearn_rows if r["mode"] == "budgets"]
     assert {r["library"] for r in budgets} == {"sklearn", "skgrow"}
     assert {(r["fold"], r["seed"]) for r in budgets} == {(0, 0), (0, 1), (1, 0), (1, 1)}
-    assert {r["seed"] for r in sklearn_rows if r["mode"] != "budgets"} == {0}
+    seeded = {r["mode"] for r in sklearn_rows if r["seed"] > 0}
+    assert seeded == {"budgets", "defaults"}  # tuned and own width: random_state 0 only
     by_seed = {r["seed"]: r["partial_fit_scores"] for r in budgets if r["library"] == "skgrow"}
     assert by_seed[0] != by_seed[1]  # each seed its own initial weights
     for row in budgets:
@@ -130,6 +132,9 @@ def test_report_from_the_tiny_runs(scripts, results, tmp_path):
     for link in text.split("](figures/")[1:]:
         assert (tmp_path / "figures" / link.split(")")[0]).stat().st_size > 0
     assert "figures/paper_example.png" in text
+    assert "random_state 0 to 1 in defaults; random_state 0 in own width" in text
+    assert "**defaults over 2 seeds**" in text
+    assert "defaults over 2 seeds, skgrow vs sklearn: higher by more than two" in text
 
 
 def test_the_report_sets_today_against_skgrow_before_with_the_defaults_variants(
@@ -140,7 +145,7 @@ def test_the_report_sets_today_against_skgrow_before_with_the_defaults_variants(
     today = [
         r
         for r in rows(results / "sklearn.json")
-        if r["library"] == "skgrow" and r["mode"] in ("defaults", "tuned")
+        if r["library"] == "skgrow" and r["mode"] in ("defaults", "tuned") and r["seed"] == 0
     ]
     before = [dict(r, score=r["score"] + 0.1, n_iter=7, width=3) for r in today]
     meta = {"skgrow_commit": "abc1234"}
