@@ -39,7 +39,7 @@ Regression targets are standardised. Both libraries run with one thread
 repeated (``--repeats``) to take its fastest time.
 
     python benchmarks/bench_sklearn.py           # 15 datasets, 5 folds; a few hours
-    python benchmarks/bench_sklearn.py --quick   # 4 small datasets, 3 folds; minutes
+    python benchmarks/bench_sklearn.py --quick   # 4 small datasets, 3 folds, 1 seed; minutes
     python benchmarks/bench_sklearn.py --datasets iris,wine &  # a share, into the same file
 
 Results: ``results/sklearn.json`` (``results/sklearn_quick.json`` with --quick).
@@ -350,7 +350,8 @@ def main() -> None:
         datasets = [d for d in datasets if d.name in wanted]
     modes = tuple(args.modes.split(",")) if args.modes else MODES
     meta = {"command": command_line(), "mode": "quick" if args.quick else "full"}
-    run_benchmark(path, datasets, n_folds, repeats, modes, 200, meta)
+    seeds = {} if args.quick else None  # --quick: random_state 0 only
+    run_benchmark(path, datasets, n_folds, repeats, modes, 200, meta, seeds)
 
 
 if __name__ == "__main__":
