@@ -27,12 +27,11 @@ import hashlib
 import json
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from compare_speed import compare_trees, configurations
+from compare_speed import compare_trees, configurations, worktrees
 
 ROOT = Path(__file__).parent.parent
 PATCHES = Path(__file__).parent / "tricks"
@@ -117,18 +116,12 @@ def git(*args: str) -> str:
 @contextmanager
 def trees(name: str) -> Iterator[tuple[Path, Path]]:
     """Worktrees of the committed code with the trick ``name`` and without it."""
-    with tempfile.TemporaryDirectory() as directory:
-        with_trick, without = Path(directory) / "with", Path(directory) / "without"
-        for tree in (with_trick, without):
-            git("worktree", "add", "--detach", str(tree), "HEAD")
-        try:
-            if name != CONTROL:
-                patch = PATCHES / f"{name}.patch"
-                subprocess.run(["git", "-C", str(without), "apply", str(patch)], check=True)
-            yield with_trick, without
-        finally:
-            for tree in (with_trick, without):
-                git("worktree", "remove", "--force", str(tree))
+    with worktrees({"with": "HEAD", "without": "HEAD"}) as checked_out:
+        with_trick, without = checked_out["with"], checked_out["without"]
+        if name != CONTROL:
+            patch = PATCHES / f"{name}.patch"
+            subprocess.run(["git", "-C", str(without), "apply", str(patch)], check=True)
+        yield with_trick, without
 
 
 def measure(name: str, repeats: int) -> dict:

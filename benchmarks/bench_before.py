@@ -33,7 +33,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
@@ -104,17 +103,6 @@ def run_worker(contestant: str, cells: list[tuple[str, int]]) -> None:
             print(json.dumps(row), flush=True)
 
 
-def checked_out(ref: str, directory: Path) -> Path:
-    """A worktree of commit ``ref`` in ``directory``."""
-    tree = directory / ref
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref],
-        check=True,
-        capture_output=True,
-    )
-    return tree
-
-
 def run_contestant(contestant: str, cells: list[tuple[str, int]], tree: Path, store) -> None:
     """A worker process for ``contestant`` with ``tree`` first on the path; each row it
     writes goes into ``store`` at once."""
@@ -127,8 +115,9 @@ def run_contestant(contestant: str, cells: list[tuple[str, int]], tree: Path, st
     assert worker.stdout is not None
     for line in worker.stdout:
         row = json.loads(line)
-        if row.pop("skgrow") and not row_from(tree, line):
-            raise RuntimeError(f"{contestant} did not run the code of {tree}: {line}")
+        imported = row.pop("skgrow")  # where its skgrow came from ("" for sklearn)
+        if imported and not imported.startswith(str(tree)):
+            raise RuntimeError(f"{contestant} ran the skgrow of {imported}, not of {tree}")
         if not store.done(row):  # (folds of a cell cut short before are fitted again)
             store.add(row)
         if row["fold"] == N_FOLDS - 1:
@@ -137,17 +126,13 @@ def run_contestant(contestant: str, cells: list[tuple[str, int]], tree: Path, st
         raise RuntimeError(f"the worker for {contestant} failed (exit {worker.returncode})")
 
 
-def row_from(tree: Path, line: str) -> bool:
-    """Whether the row's skgrow was imported from ``tree``."""
-    return json.loads(line)["skgrow"].startswith(str(tree))
-
-
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--worker":
         contestant, cells = json.loads(sys.argv[2])
         run_worker(contestant, [tuple(cell) for cell in cells])
         return
     from common import ResultStore, add_shard_argument, command_line, parsed_shard
+    from compare_speed import worktrees
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5, help="random_state 0 to SEEDS - 1")
@@ -167,22 +152,12 @@ def main() -> None:
     ]
     n_planned = len(CONTESTANTS) * len(datasets) * args.seeds * N_FOLDS
     store.plan(n_planned)
-    with tempfile.TemporaryDirectory() as scratch:
-        trees: dict[str | None, Path] = {None: ROOT}
-        for contestant in CONTESTANTS:
-            ref = CONTESTANTS[contestant][2]
+    refs = {ref for c, _, _ in missing if (ref := CONTESTANTS[c][2]) is not None}
+    with worktrees({ref: ref for ref in refs}) as trees:
+        for contestant, (_, _, ref) in CONTESTANTS.items():
             mine = [(d, s) for c, d, s in missing if c == contestant]
-            if not mine:
-                continue
-            if ref not in trees:
-                trees[ref] = checked_out(ref, Path(scratch))
-            run_contestant(contestant, mine, trees[ref], store)
-        for ref, tree in trees.items():
-            if ref is not None:
-                subprocess.run(
-                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
-                    check=False,
-                )
+            if mine:
+                run_contestant(contestant, mine, trees[ref] if ref else ROOT, store)
     store.finish(n_planned)
 
 

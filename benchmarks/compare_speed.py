@@ -27,6 +27,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
@@ -166,15 +168,28 @@ def compare_trees(old: Path, new: Path, runs: list, repeats: int) -> list[dict]:
     ]
 
 
-def checked_out(ref: str, directory: Path) -> Path:
-    """A worktree of commit ``ref`` in ``directory``."""
-    tree = directory / ref
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref],
-        check=True,
-        capture_output=True,
-    )
-    return tree
+@contextmanager
+def worktrees(refs: dict[str, str]) -> Iterator[dict[str, Path]]:
+    """Git worktrees of the commits ``refs`` (name -> commit) in a temporary directory,
+    by name; removed when the block ends."""
+    with tempfile.TemporaryDirectory() as directory:
+        trees: dict[str, Path] = {}
+        try:
+            for name, ref in refs.items():
+                tree = Path(directory) / name
+                subprocess.run(
+                    ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref],
+                    check=True,
+                    capture_output=True,
+                )
+                trees[name] = tree
+            yield trees
+        finally:
+            for tree in trees.values():
+                subprocess.run(
+                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                    check=True,
+                )
 
 
 def main() -> None:
@@ -186,18 +201,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20 000 rows only")
     args = parser.parse_args()
     runs = configurations(args.quick)
-    with tempfile.TemporaryDirectory() as directory:
-        trees = [checked_out(args.ref, Path(directory))]
-        if args.new is not None:
-            trees.append(checked_out(args.new, Path(directory)))
-        try:
-            rows = compare_trees(trees[0], trees[-1] if args.new else ROOT, runs, args.repeats)
-        finally:
-            for tree in trees:
-                subprocess.run(
-                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
-                    check=True,
-                )
+    refs = {"old": args.ref} | ({"new": args.new} if args.new is not None else {})
+    with worktrees(refs) as trees:
+        rows = compare_trees(trees["old"], trees.get("new", ROOT), runs, args.repeats)
     commit = (
         args.new
         or subprocess.run(

@@ -19,6 +19,7 @@ from scipy import stats
 # the targets the comparisons are held to
 BUDGET_TOLERANCE, BUDGET_SHARE, BUDGET_FLOOR = 0.01, 0.9, -0.03
 OWN_WIDTH_TOLERANCE, OWN_WIDTH_SHARE, FOLD_FLOOR, COMPUTE_SHARE = 0.005, 0.9, -0.02, 0.1
+CLEAR = 2.0  # standard errors a difference must exceed to count as higher or lower
 
 
 def table(header: list[str], lines: list[list[str]]) -> list[str]:
@@ -37,6 +38,11 @@ def p_text(p: float) -> str:
 
 def met(condition: bool) -> str:
     return "met" if condition else "**not met**"
+
+
+def clear_sign(mean: float, sem: float) -> int:
+    """1 or -1 where ``mean`` is more than ``CLEAR`` standard errors above or below 0; else 0."""
+    return int(np.sign(mean)) if abs(mean) > CLEAR * sem else 0
 
 
 def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
@@ -205,9 +211,9 @@ def defaults_over_seeds(rows: pd.DataFrame) -> tuple[list[str], str]:
         per_seed = scores.loc[dataset]
         mean, sem = _over_seeds(per_seed["skgrow"] - per_seed["sklearn"])
         name = f"{dataset} {mean:+.3f}"
-        if mean > 2 * sem:
+        if clear_sign(mean, sem) > 0:
             higher.append(name)
-        elif mean < -2 * sem:
+        elif clear_sign(mean, sem) < 0:
             lower.append(name)
         body.append(
             [
@@ -271,7 +277,7 @@ def against_before(rows: pd.DataFrame, before: dict) -> tuple[list[str], str]:
         ours = by_library["skgrow"]
         mean, sem = _difference(ours)
         name = f"{dataset} ({mode}) {mean:+.3f}"
-        if mean < -2 * sem:
+        if clear_sign(mean, sem) < 0:
             lower.append(name)
             variant_text = "".join(
                 f", {v.removeprefix('skgrow, ')} {_difference(by_library[v])[0]:+.3f}"
@@ -283,7 +289,7 @@ def against_before(rows: pd.DataFrame, before: dict) -> tuple[list[str], str]:
                 f" {ours['n_iter'].mean():.0f} today, width {ours['width_before'].mean():.0f}"
                 f" before, {ours['width'].mean():.0f} today{variant_text}"
             )
-        elif mean > 2 * sem:
+        elif clear_sign(mean, sem) > 0:
             higher.append(name)
         body.append(
             [
@@ -350,7 +356,7 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
             _over_seeds(per_seed[name] - per_seed["skgrow before"])
             for name in ("skgrow", "skgrow, papers' pace")
         )
-        if today[0] < -2 * today[1]:
+        if clear_sign(*today) < 0:
             lower.append(f"{dataset} {today[0]:+.4f}")
             fits = ", ".join(
                 f"{name.removeprefix('skgrow, ')} {train.loc[dataset, name]:.3f}"
@@ -361,7 +367,7 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
                 f" {widths.loc[dataset, 'skgrow']:.0f} today; score on the training rows:"
                 f" {fits}"
             )
-        elif today[0] > 2 * today[1]:
+        elif clear_sign(*today) > 0:
             higher.append(f"{dataset} {today[0]:+.4f}")
         body.append(
             [dataset]
