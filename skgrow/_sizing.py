@@ -13,7 +13,11 @@ a point of R^2, on the one-hot targets for classifiers), the stage is kept
 and the next one doubles again. When the evidence is unclear -- the gain
 short of the cost, but within one standard error of it (over the held-out
 rows, paired) -- the layers double again too, since a wider layer may still
-pay, but the kept stage stays. Growth stops at the first doubling that
+pay, but the kept stage stays; so they do when the first doubling stalls
+(no better than the first stage, its held-out loss moved by less than the
+cost over its epochs), since the narrow first network may sit on a plateau
+that one doubling does not leave.
+Growth stops at the first doubling that
 clearly did not pay, or at the capacity, and the network goes back to the
 kept stage: its widths and its weights at its best held-out epoch, as early
 stopping goes back to its best epoch.
@@ -181,7 +185,21 @@ class SizingState:
         if kept:
             self.accepted, self.accepted_rows = list(self.targets), self.stage_rows
             self.accepted_weights = self.stage_weights
-        return kept, not kept and gain + Z_SCORE * error > cost
+        unclear = gain + Z_SCORE * error > cost or self._first_doubling_stalled(gain, cost)
+        return kept, not kept and unclear
+
+    def _first_doubling_stalled(self, gain: float, cost: float) -> bool:
+        """Whether the stage is the first doubling and it stalled: no better than the
+        first stage (``gain`` at most 0), its held-out loss hardly moved over its epochs
+        (by less than the ``cost``). The first stage is the narrowest and the shortest
+        trained, and its network can sit on a plateau that doubling it once does not
+        leave (moons, in docs/results.md "own width"), so a stalled first doubling is
+        unclear evidence: the layers double once more. (A doubling that gained, if
+        less than its cost, is the diminishing return that ends growth.)"""
+        losses = self.stage_losses
+        moved = losses[0] - losses[-1] if len(losses) > PATIENCE else math.inf
+        first_doubling = len(self.decisions) == 2
+        return first_doubling and math.isfinite(cost) and gain <= 0.0 and moved < cost
 
     def _end(self, network: GrowingNetwork, go_back: bool) -> None:
         """Growth is over: the network holds the kept stage's widths, with its weights

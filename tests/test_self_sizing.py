@@ -173,6 +173,59 @@ def test_a_doubling_that_pays_is_kept_and_one_that_does_not_is_undone():
     assert [pays for _, _, pays in state.decisions] == [True, True, False]
 
 
+def _judge_first_doubling(state, network, first, losses):
+    """The first stage at the row losses ``first``, then the doubled stage at ``first``
+    plus each of ``losses`` in turn, one epoch each; judged."""
+    state.observe(first, None, 10, network)
+    state.decide(network, baseline=1.0, weights=None)
+    for loss in losses:
+        state.observe(first + loss, None, 10, network)
+    state.decide(network, baseline=1.0, weights=None)
+
+
+def test_a_first_doubling_that_stalls_gets_one_more_before_growth_stops():
+    from skgrow._sizing import PATIENCE
+
+    first = 1.0 + 0.05 * np.random.RandomState(0).randn(200)
+    flat = [0.003] * (PATIENCE + 1)  # a little worse, every epoch: it never moved
+    state, network = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=10), _FakeNetwork()
+    _judge_first_doubling(state, network, first, flat)
+    assert state.targets == [16.0] and state.accepted == [4.0] and not state.done
+    state.observe(first - 0.05, None, 10, network)  # the next doubling pays
+    state.decide(network, baseline=1.0, weights=None)
+    assert state.accepted == [16.0] and state.targets == [32.0]
+    for loss in flat:  # a later stall is a doubling that did not pay
+        state.observe(state.accepted_rows + loss, None, 10, network)
+    state.decide(network, baseline=1.0, weights=None)
+    assert state.done and state.targets == [16.0]
+    assert [kept for _, _, kept in state.decisions] == [True, False, True, False]
+    # one more doubling only: a stalled first doubling and a look-ahead that does not pay
+    again, network = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=10), _FakeNetwork()
+    _judge_first_doubling(again, network, first, flat)
+    again.observe(first + 0.003, None, 10, network)
+    again.decide(network, baseline=1.0, weights=None)
+    assert again.done and again.targets == [4.0]
+
+
+def test_a_first_doubling_that_moved_or_gained_and_did_not_pay_stops_growth():
+    from skgrow._sizing import PATIENCE
+
+    first = 1.0 + 0.05 * np.random.RandomState(0).randn(200)
+    # from far worse down to a little worse than the first stage: it moved, and lost
+    moving = [0.1 - (0.097 * epoch) / PATIENCE for epoch in range(PATIENCE + 1)]
+    state, network = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=10), _FakeNetwork()
+    _judge_first_doubling(state, network, first, moving)
+    assert state.done and state.targets == [4.0]
+    # flat, but better than the first stage by less than the cost: a diminishing return
+    gained = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=10)
+    _judge_first_doubling(gained, _FakeNetwork(), first, [-0.003] * (PATIENCE + 1))
+    assert gained.done and gained.targets == [4.0]
+    # too few epochs to tell a stall: judged as any doubling
+    brief = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=10)
+    _judge_first_doubling(brief, _FakeNetwork(), first, [0.003])
+    assert brief.done and brief.targets == [4.0]
+
+
 def test_a_stage_that_never_saw_a_finite_held_out_loss_is_judged_without_rows():
     state = SizingState(targets=[4.0], size_tol=0.01, max_stage_epochs=10)
     network = _FakeNetwork()
