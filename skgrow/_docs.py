@@ -349,7 +349,9 @@ NOTES = """\
     ``size_tol``; when its gain
     falls short but within one standard error over the held-out rows
     (paired), the evidence is unclear and the layers double again without it
-    being kept. Growth stops at the first doubling that clearly did not pay,
+    being kept; so they do once when the first doubling stalls (no better than
+    the first stage, its held-out loss moved by less than ``size_tol`` over
+    its epochs). Growth stops at the first doubling that clearly did not pay,
     or at the capacity, and the network goes back to the kept stage's widths
     and weights (those of its best held-out epoch). The
     held-out rows are ``validation_fraction`` of the training data, and on

@@ -16,8 +16,7 @@ rows, paired) -- the layers double again too, since a wider layer may still
 pay, but the kept stage stays; so they do when the first doubling stalls
 (no better than the first stage, its held-out loss moved by less than the
 cost over its epochs), since the narrow first network may sit on a plateau
-that one doubling does not leave.
-Growth stops at the first doubling that
+that one doubling does not leave. Growth stops at the first doubling that
 clearly did not pay, or at the capacity, and the network goes back to the
 kept stage: its widths and its weights at its best held-out epoch, as early
 stopping goes back to its best epoch.

@@ -340,3 +340,14 @@ def test_every_trick_on_record_is_in_the_code_or_was_taken_out(scripts):
             assert not trick["stays"] and not trick["kept_for"], name
     lines = scripts["bench_speed"].trick_lines(record)
     assert sum(line.startswith("| ") for line in lines) == len(record)  # header + one per trick
+
+
+def test_the_grid_against_itself_counts_falls_between_seeds(scripts):
+    import pandas as pd
+
+    report = importlib.import_module("report_sklearn")  # beside the scripts
+    names = ["dataset", "fold", "seed"]
+    index = pd.MultiIndex.from_product([["iris"], [0, 1], [0, 1, 2]], names=names)
+    # fold 0: seed 2 scores 0.05 below seeds 0 and 1; fold 1: all within 0.02
+    grid = pd.Series([0.9, 0.9, 0.85, 0.9, 0.895, 0.91], index=index)
+    assert report.grid_against_itself(grid) == (2, 12)  # 2 folds x 6 ordered seed pairs
