@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import report_figures as figures
-from bench_sklearn import BUDGETS, CONTESTANTS
+from bench_sklearn import BUDGETS, CONTESTANTS, DATASETS
 from report_stats import complete_groups, sklearn_summary
 from scipy import stats
 
@@ -49,6 +49,9 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
     data, _ = loaded
     rows = pd.DataFrame(data["rows"])
     rows["seed"] = rows["seed"].fillna(0).astype(int) if "seed" in rows else 0
+    # the tables list the datasets in the benchmark's order, whatever order they ran in
+    order = {dataset.name: k for k, dataset in enumerate(DATASETS)}
+    rows = rows.sort_values("dataset", key=lambda names: names.map(order), kind="stable")
     contestants = rows["mode"].map(lambda mode: len(CONTESTANTS.get(mode, ())))
     rows = complete_groups(rows, ["mode", "dataset", "fold", "seed"], "library", contestants)
     meta = data["meta"]
