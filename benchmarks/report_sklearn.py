@@ -214,9 +214,10 @@ def defaults_over_seeds(rows: pd.DataFrame) -> tuple[list[str], str]:
         per_seed = scores.loc[dataset]
         mean, sem = _over_seeds(per_seed["skgrow"] - per_seed["sklearn"])
         name = f"{dataset} {mean:+.3f}"
-        if clear_sign(mean, sem) > 0:
+        sign = clear_sign(mean, sem)
+        if sign > 0:
             higher.append(name)
-        elif clear_sign(mean, sem) < 0:
+        elif sign < 0:
             lower.append(name)
         body.append(
             [
@@ -280,7 +281,8 @@ def against_before(rows: pd.DataFrame, before: dict) -> tuple[list[str], str]:
         ours = by_library["skgrow"]
         mean, sem = _difference(ours)
         name = f"{dataset} ({mode}) {mean:+.3f}"
-        if clear_sign(mean, sem) < 0:
+        sign = clear_sign(mean, sem)
+        if sign < 0:
             lower.append(name)
             variant_text = "".join(
                 f", {v.removeprefix('skgrow, ')} {_difference(by_library[v])[0]:+.3f}"
@@ -292,7 +294,7 @@ def against_before(rows: pd.DataFrame, before: dict) -> tuple[list[str], str]:
                 f" {ours['n_iter'].mean():.0f} today, width {ours['width_before'].mean():.0f}"
                 f" before, {ours['width'].mean():.0f} today{variant_text}"
             )
-        elif clear_sign(mean, sem) > 0:
+        elif sign > 0:
             higher.append(name)
         body.append(
             [
@@ -359,7 +361,8 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
             _over_seeds(per_seed[name] - per_seed["skgrow before"])
             for name in ("skgrow", "skgrow, papers' pace")
         )
-        if clear_sign(*today) < 0:
+        sign = clear_sign(*today)
+        if sign < 0:
             lower.append(f"{dataset} {today[0]:+.4f}")
             fits = ", ".join(
                 f"{name.removeprefix('skgrow, ')} {train.loc[dataset, name]:.3f}"
@@ -370,7 +373,7 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
                 f" {widths.loc[dataset, 'skgrow']:.0f} today; score on the training rows:"
                 f" {fits}"
             )
-        elif clear_sign(*today) > 0:
+        elif sign > 0:
             higher.append(f"{dataset} {today[0]:+.4f}")
         body.append(
             [dataset]
@@ -548,7 +551,7 @@ def own_width_over_seeds(rows: pd.DataFrame) -> tuple[list[str], str]:
         f" than {-FOLD_FLOOR} below: {len(fits_below)} of {len(gaps)}"
         f" ({len(fits_below) / len(gaps):.1%}: {named_fits}), where the grid itself, fitted"
         f" with another seed, falls that far below the grid on {falls} of {n_pairs}"
-        f" comparisons of one fold at two seeds ({falls / max(n_pairs, 1):.1%})."
+        f" comparisons of one fold at two seeds ({falls / n_pairs:.1%})."
         f" Median compute {compute:.3f} (target at most {COMPUTE_SHARE}:"
         f" {met(compute <= COMPUTE_SHARE)})."
     )
@@ -557,8 +560,9 @@ def own_width_over_seeds(rows: pd.DataFrame) -> tuple[list[str], str]:
 
 def grid_against_itself(grid: pd.Series) -> tuple[int, int]:
     """How often a single fit of the grid falls more than ``-FOLD_FLOOR`` below the grid
-    fitted on the same fold with another seed, and of how many (fold, seed pair)s: the
-    floor that a single fit's noise sets. ``grid``: scores by (dataset, fold, seed)."""
+    fitted on the same fold with another seed, and in how many comparisons (each fold
+    at each ordered pair of seeds): the floor that a single fit's noise sets.
+    ``grid``: scores by (dataset, fold, seed)."""
     by_seed = grid.unstack("seed")
     pairs = [(a, b) for a in by_seed.columns for b in by_seed.columns if a != b]
     falls = sum(int((by_seed[b] - by_seed[a] < FOLD_FLOOR).sum()) for a, b in pairs)
