@@ -26,19 +26,24 @@ the seconds its fit took and the parameters of the final model (from
   sklearn's MLP is also fitted at every width of the grid on the whole
   training fold (untimed; with ``random_state=0``), to show how much the width
   matters on each fold;
+* unseen data: the grid and the self-sizing fit of own width on the
+  ten datasets of ``UNSEEN_DATASETS`` (drawn from sklearn's generators once
+  the self-sizing rule was settled): does what own width measures hold on
+  data the rule was not built on?
 * budgets: both estimators with default parameters at ``max_iter`` 10, 30,
   100 and 200, and after each of 30 ``partial_fit`` calls (one epoch each).
 
 Defaults and budgets fit every fold with ``random_state`` 0 to 4, own width
-with 0 to 2 (``SEEDS``; both contestants): a fit's score varies with its
-initial weights and batch order as much as the differences they measure.
+(either set of datasets) with 0 to 2 (``SEEDS``; both contestants): a fit's
+score varies with its initial weights and batch order as much as the
+differences they measure.
 Tuned fits with ``random_state=0``.
 
 Regression targets are standardised. Both libraries run with one thread
 (torch and BLAS); within a fold the two libraries alternate, and each fit is
 repeated (``--repeats``) to take its fastest time.
 
-    python benchmarks/bench_sklearn.py           # 15 datasets, 5 folds; a few hours
+    python benchmarks/bench_sklearn.py           # 15 datasets (and 10 unseen), 5 folds; hours
     python benchmarks/bench_sklearn.py --quick   # 4 small datasets, 3 folds, 1 seed; minutes
     python benchmarks/bench_sklearn.py --datasets iris,wine &  # a share, into the same file
 
@@ -68,12 +73,13 @@ from common import (
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 from sklearn.neural_network import MLPClassifier, MLPRegressor
-from tabular import DATASETS, Dataset
+from tabular import DATASETS, UNSEEN_DATASETS, Dataset
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
 
 # Who runs in each comparison, and what each skgrow contestant sets
 OWN_WIDTH = dict(hidden_layer_sizes=(256,), target_size="auto", max_iter=1000)
+UNSEEN = "unseen data"  # the mode that runs on UNSEEN_DATASETS, and only it
 CONTESTANTS: dict[str, dict[str, dict]] = {
     "defaults": {
         "sklearn": {},
@@ -91,11 +97,13 @@ CONTESTANTS: dict[str, dict[str, dict]] = {
         "skgrow, size_tol=0.01": dict(OWN_WIDTH, size_tol=0.01),
     },
     "budgets": {"sklearn": {}, "skgrow": {}},
+    UNSEEN: {"sklearn": {}, "skgrow": OWN_WIDTH},
 }
 MODES = tuple(CONTESTANTS)
 KEY_FIELDS = ("dataset", "mode", "library", "fold", "seed")
 BUDGETS = (10, 30, 100, 200)
-SEEDS = {"defaults": 5, "budgets": 5, "own width": 3}  # random_state 0 to n - 1; tuned: 0
+# each mode fits with random_state 0 to n - 1 (tuned: 0)
+SEEDS = {"defaults": 5, "budgets": 5, "own width": 3, UNSEEN: 3}
 PARTIAL_FIT_CALLS = 30
 
 SKLEARN_GRID = {
@@ -132,9 +140,14 @@ def make_contestant(dataset: Dataset, mode: str, library: str, max_iter: int = 2
     if mode == "tuned":
         grid = SKLEARN_GRID if library == "sklearn" else SKGROW_GRID
         return GridSearchCV(model, grid, cv=inner)
-    if mode == "own width" and library == "sklearn":
+    if mode in ("own width", UNSEEN) and library == "sklearn":
         return GridSearchCV(model, {"mlp__hidden_layer_sizes": WIDTHS}, cv=inner)
     return model
+
+
+def runs_on(mode: str, dataset: Dataset) -> bool:
+    """Whether ``mode`` fits ``dataset``: the unseen datasets have a mode of their own."""
+    return (mode == UNSEEN) == (dataset in UNSEEN_DATASETS)
 
 
 def number_of_fits(model) -> int:
@@ -301,11 +314,14 @@ def run_benchmark(
     )
     seeds = {mode: (SEEDS if seeds is None else seeds).get(mode, 1) for mode in modes}
     store = ResultStore(path, KEY_FIELDS, meta)
-    n_planned = len(datasets) * n_folds * sum(len(CONTESTANTS[m]) * seeds[m] for m in modes)
+    n_planned = n_folds * sum(
+        len(CONTESTANTS[m]) * seeds[m] for d in datasets for m in modes if runs_on(m, d)
+    )
     store.plan(n_planned)
     for dataset in datasets:
+        runs = [(m, s) for m in modes if runs_on(m, dataset) for s in range(seeds[m])]
         for fold in range(n_folds):
-            for mode, seed in ((m, s) for m in modes for s in range(seeds[m])):
+            for mode, seed in runs:
                 cell = {"dataset": dataset.name, "mode": mode, "fold": fold, "seed": seed}
                 missing = tuple(
                     name for name in CONTESTANTS[mode] if not store.done(dict(cell, library=name))
@@ -340,7 +356,7 @@ def main() -> None:
         path, n_folds, repeats = RESULTS_DIR / "sklearn_quick.json", 3, args.repeats or 1
     else:
         datasets, path, n_folds, repeats = (
-            DATASETS,
+            DATASETS + UNSEEN_DATASETS,
             RESULTS_DIR / "sklearn.json",
             5,
             args.repeats or 1,

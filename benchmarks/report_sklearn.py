@@ -1,7 +1,8 @@
 """Section 3 of ``docs/results.md``: skgrow against sklearn's MLPs (``bench_sklearn.py``).
 
 Tables and statements for the four comparisons (defaults, tuned, own width,
-budgets), each checked against the targets it was run for.
+budgets), each checked against the targets it was run for, and for own width
+on the datasets the self-sizing rule was not built on.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import report_figures as figures
-from bench_sklearn import BUDGETS, CONTESTANTS, DATASETS
+from bench_sklearn import BUDGETS, CONTESTANTS, DATASETS, UNSEEN, UNSEEN_DATASETS
 from report_stats import complete_groups, sklearn_summary
 from scipy import stats
 
@@ -50,15 +51,16 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
     rows = pd.DataFrame(data["rows"])
     rows["seed"] = rows["seed"].fillna(0).astype(int) if "seed" in rows else 0
     # the tables list the datasets in the benchmark's order, whatever order they ran in
-    order = {dataset.name: k for k, dataset in enumerate(DATASETS)}
+    order = {dataset.name: k for k, dataset in enumerate(DATASETS + UNSEEN_DATASETS)}
     rows = rows.sort_values("dataset", key=lambda names: names.map(order), kind="stable")
     contestants = rows["mode"].map(lambda mode: len(CONTESTANTS.get(mode, ())))
     rows = complete_groups(rows, ["mode", "dataset", "fold", "seed"], "library", contestants)
+    unseen, rows = rows[rows["mode"] == UNSEEN], rows[rows["mode"] != UNSEEN]
     meta = data["meta"]
     seeded = rows[rows["mode"] != "budgets"]
     fitted = seeded[seeded["seed"] == 0]  # the tables of single fits: random_state 0
     summary = sklearn_summary(fitted)
-    seeds = rows.groupby("mode")["seed"].nunique()
+    seeds = pd.concat([rows, unseen]).groupby("mode")["seed"].nunique()
     lines = introduction(meta, fitted, seeds)
     bullets = []
     for mode in ("defaults", "tuned"):
@@ -92,6 +94,10 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
         seeds_lines, seeds_bullet = own_width_over_seeds(own)
         lines += seeds_lines
         bullets.append(seeds_bullet)
+    if not unseen.empty:
+        unseen_lines, unseen_bullet = own_width_over_seeds(unseen, "on unseen data")
+        lines += unseen_lines
+        bullets.append(unseen_bullet)
     budgets = rows[rows["mode"] == "budgets"]
     if not budgets.empty:
         budget_lines, budget_bullets = budget_part(budgets, meta, figure_dir)
@@ -161,6 +167,18 @@ def introduction(meta: dict, fitted: pd.DataFrame, seeds: pd.Series) -> list[str
         f" `{meta.get('own_width')}`;",
         "  also the same fit with the default `max_iter=200`, and with `size_tol` halved and",
         "  doubled.",
+        *(
+            [
+                f"- **{UNSEEN}**: the grid and the self-sizing fit of own width on"
+                f" {len(UNSEEN_DATASETS)} more",
+                "  datasets, drawn from sklearn's generators once the self-sizing rule was"
+                " settled (`UNSEEN_DATASETS`",
+                "  in `benchmarks/tabular.py`): does own width hold on data the rule was not"
+                " built on?",
+            ]
+            if UNSEEN in seeds
+            else []
+        ),
         f"- **budgets**: both estimators with default parameters at `max_iter`"
         f" {', '.join(str(b) for b in meta.get('budgets', BUDGETS))}, and after each of"
         f" {meta.get('partial_fit_calls', 30)} `partial_fit` calls of one epoch each.",
@@ -489,11 +507,12 @@ def own_width(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
     return lines, bullets
 
 
-def own_width_over_seeds(rows: pd.DataFrame) -> tuple[list[str], str]:
+def own_width_over_seeds(rows: pd.DataFrame, where: str = "") -> tuple[list[str], str]:
     """The self-sizing fit against the grid over every seed (each fitted with that
     random_state): per dataset, the mean scores over seeds and folds, the difference
     (mean over the seeds ± its standard error), the worst fold (its difference
-    averaged over the seeds), the worst single fit, and the compute ratio."""
+    averaged over the seeds), the worst single fit, and the compute ratio. ``where``
+    names the datasets in the title, when they are not those of own width."""
     main = rows[rows["library"].isin(["sklearn", "skgrow"])]
     index = ["dataset", "fold", "seed"]
     scores = main.pivot_table(index=index, columns="library", values="score")
@@ -532,7 +551,8 @@ def own_width_over_seeds(rows: pd.DataFrame) -> tuple[list[str], str]:
     header += ["worst fit", "grid's width", "skgrow's width", "compute ratio"]
     lines = [
         "",
-        f"**own width over {n_seeds} seeds** ({seeds_text(n_seeds)} for both, the same folds;"
+        f"**own width {where + ' ' if where else ''}over {n_seeds} seeds**"
+        f" ({seeds_text(n_seeds)} for both, the same folds;"
         " scores: mean over seeds and folds; difference: skgrow minus the grid, mean over"
         " seeds ± one s.e. over seeds; worst fold: its difference averaged over the seeds;"
         " worst fit: the lowest of the single (fold, seed) differences; widths: means)",
@@ -543,7 +563,8 @@ def own_width_over_seeds(rows: pd.DataFrame) -> tuple[list[str], str]:
     falls, n_pairs = grid_against_itself(scores["sklearn"])
     named_fits = listed(f"{d} fold {f} seed {k} ({v:+.3f})" for (d, f, k), v in fits_below.items())
     bullet = (
-        f"Own width over {n_seeds} seeds: within {OWN_WIDTH_TOLERANCE} of the grid or above on"
+        f"Own width {where + ' ' if where else ''}over {n_seeds} seeds: within"
+        f" {OWN_WIDTH_TOLERANCE} of the grid or above on"
         f" {len(near)} of {len(body)} datasets ({share:.0%}; target {OWN_WIDTH_SHARE:.0%}:"
         f" {met(share >= OWN_WIDTH_SHARE)}); below it on {listed(short)}. Folds more than"
         f" {-FOLD_FLOOR} below the grid's, averaged over the seeds: {len(folds_below)}"

@@ -351,3 +351,29 @@ def test_the_grid_against_itself_counts_falls_between_seeds(scripts):
     # fold 0: seed 2 scores 0.05 below seeds 0 and 1; fold 1: all within 0.02
     grid = pd.Series([0.9, 0.9, 0.85, 0.9, 0.895, 0.91], index=index)
     assert report.grid_against_itself(grid) == (2, 12)  # 2 folds x 6 ordered seed pairs
+
+
+def test_the_unseen_datasets_run_own_width_only_and_get_a_table_of_their_own(scripts, tmp_path):
+    bench = scripts["bench_sklearn"]
+    iris = next(d for d in bench.DATASETS if d.name == "iris")
+    circles = next(d for d in bench.UNSEEN_DATASETS if d.name == "circles")
+    path = tmp_path / "sklearn.json"
+    modes, seeds = ("defaults", bench.UNSEEN), {"defaults": 1, bench.UNSEEN: 2}
+    bench.run_benchmark(path, [iris, circles], 2, 1, modes, max_iter=2, seeds=seeds)
+    stored = json.loads(path.read_text())
+    assert stored["meta"]["complete"]  # the plan counts only the cells that run
+    cells = {(r["dataset"], r["mode"], r["library"]) for r in stored["rows"]}
+    assert cells == {("iris", "defaults", library) for library in bench.CONTESTANTS["defaults"]} | {
+        ("circles", bench.UNSEEN, "sklearn"),
+        ("circles", bench.UNSEEN, "skgrow"),
+    }
+    unseen = [r for r in stored["rows"] if r["mode"] == bench.UNSEEN]
+    assert {(r["fold"], r["seed"]) for r in unseen} == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    assert {r["n_fits"] for r in unseen if r["library"] == "sklearn"} == {22}  # the grid
+    report = importlib.import_module("report_sklearn")  # beside the scripts
+    lines, bullets = report.sklearn_section((stored, path), tmp_path)
+    text = "\n".join(lines)
+    assert "random_state 0 to 1 in unseen data" in text
+    assert "**own width on unseen data over 2 seeds**" in text
+    assert sum(line.startswith("| circles |") for line in lines) == 1  # its table only
+    assert bullets[-1].startswith("Own width on unseen data over 2 seeds: within 0.005")
