@@ -187,7 +187,8 @@ def introduction(meta: dict, fitted: pd.DataFrame, seeds: pd.Series) -> list[str
         + "; ".join(f"{seeds_text(n)} in {mode}" for mode, n in seeds.items())
         + ". The tables of single fits (defaults, tuned, own width) show random_state 0;"
         " those of defaults and own width are followed by a table over every seed, and the"
-        " budgets table averages over its seeds.",
+        " budgets table averages over its seeds"
+        + ("; unseen data has only a table over every seed." if UNSEEN in seeds else "."),
         "",
     ]
 
