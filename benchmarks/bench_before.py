@@ -14,11 +14,14 @@ scored on the held-out fold and on its training rows:
   worktree);
 * sklearn's MLP, for reference, and skgrow's static network of the same width
   (``growth="none"``);
+* skgrow and sklearn with ``early_stopping=True``, the one change to the
+  defaults a data scientist makes where the training rows are fitted too
+  closely (small, noisy data);
 
 on the datasets of the reference rows. Each contestant runs in a worker
 process of its own, with its tree first on the path.
 
-    python benchmarks/bench_before.py                  # about 15 minutes on one core
+    python benchmarks/bench_before.py                  # about 20 minutes on one core
     python benchmarks/bench_before.py --shard 0/2 &    # two processes share the work
     python benchmarks/bench_before.py --shard 1/2 &
 
@@ -48,6 +51,8 @@ CONTESTANTS: dict[str, tuple[str, dict, str | None]] = {
     "skgrow before": ("skgrow", {}, BEFORE),
     "sklearn": ("sklearn", {}, None),
     "skgrow, static": ("skgrow", {"growth": "none"}, None),
+    "skgrow, early stopping": ("skgrow", {"early_stopping": True}, None),
+    "sklearn, early stopping": ("sklearn", {"early_stopping": True}, None),
 }
 
 
