@@ -21,6 +21,8 @@ from scipy import stats
 BUDGET_TOLERANCE, BUDGET_SHARE, BUDGET_FLOOR = 0.01, 0.9, -0.03
 OWN_WIDTH_TOLERANCE, OWN_WIDTH_SHARE, FOLD_FLOOR, COMPUTE_SHARE = 0.005, 0.9, -0.02, 0.1
 CLEAR = 2.0  # standard errors a difference must exceed to count as higher or lower
+# bench_before's contestants with early_stopping=True: sklearn's, then skgrow's
+EARLY_STOPPING = ("sklearn, early stopping", "skgrow, early stopping")
 
 
 def table(header: list[str], lines: list[list[str]]) -> list[str]:
@@ -361,7 +363,8 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
     (``bench_before.py``): per dataset, the mean 5-fold score of each contestant over
     the seeds, and today's (and the papers' pace's) difference from before, mean over
     the seeds ± its standard error; for the datasets where today is lower, the widths
-    and the scores on the training rows."""
+    and the scores on the training rows. Where the rows have them, both libraries
+    with early stopping, and skgrow's difference from sklearn's there."""
     rows = pd.DataFrame(data["rows"])
     scores = rows.pivot_table(
         index=["dataset", "seed"], columns="contestant", values="score", aggfunc="mean"
@@ -371,7 +374,8 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
     widths = rows.pivot_table(index="dataset", columns="contestant", values="width")
     seeds = rows.groupby("dataset")["seed"].nunique()
     others = [c for c in ("sklearn", "skgrow, static") if c in means.columns]
-    body, lower, higher, details = [], [], [], []
+    stopping = [c for c in EARLY_STOPPING if c in means.columns] == list(EARLY_STOPPING)
+    body, lower, higher, details, stopped = [], [], [], [], {-1: [], 1: []}
     for dataset in dict.fromkeys(rows["dataset"]):
         per_seed = scores.loc[dataset]
         if seeds[dataset] < 2:
@@ -405,6 +409,13 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
                 f"{pace[0]:+.3f} ± {pace[1]:.3f}",
             ]
         )
+        if stopping:
+            sklearn, skgrow = EARLY_STOPPING
+            gap = _over_seeds(per_seed[skgrow] - per_seed[sklearn])
+            body[-1] += [f"{means.loc[dataset, name]:.3f}" for name in EARLY_STOPPING]
+            body[-1].append(f"{gap[0]:+.3f} ± {gap[1]:.3f}")
+            if sign := clear_sign(*gap):
+                stopped[sign].append(f"{dataset} {gap[0]:+.3f}")
     n_seeds = int(seeds.max())
     commit = data["meta"].get("before_commit", "")
     lines = [
@@ -413,17 +424,33 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
         f" (`bench_before.py`: random_state 0 to {n_seeds - 1}, the same 5 folds; scores:"
         " mean over seeds and folds, w: mean width; static: skgrow with growth='none';"
         " differences: minus before, mean over seeds ± one s.e. over seeds; papers' pace:"
-        " today's code with size_learning_rate=None)",
+        " today's code with size_learning_rate=None"
+        + (
+            "; early stopping: both libraries with early_stopping=True, and skgrow minus"
+            " sklearn there, mean over seeds ± one s.e. over seeds)"
+            if stopping
+            else ")"
+        ),
         "",
     ]
     header = ["dataset", *[o.removeprefix("skgrow, ") for o in others], "before", "today"]
-    lines += table(header + ["today - before", "papers' pace - before"], body)
+    header += ["today - before", "papers' pace - before"]
+    if stopping:
+        header += ["sklearn, early stopping", "skgrow, early stopping", "skgrow - sklearn there"]
+    lines += table(header, body)
     bullet = (
         f"Over {n_seeds} seeds, today's defaults against skgrow before the growth work"
         f" (commit {commit}): lower by more than two standard errors on {len(lower)} of"
         f" {len(body)} datasets ({listed(lower)}), higher on {len(higher)}"
         f" ({listed(higher)}), within two standard errors on the rest."
         + (f" Where lower: {'; '.join(details)}." if details else "")
+        + (
+            " With early_stopping=True, skgrow against sklearn: higher by more than two"
+            f" standard errors on {len(stopped[1])} ({listed(stopped[1]) or 'none'}), lower"
+            f" on {len(stopped[-1])} ({listed(stopped[-1]) or 'none'})."
+            if stopping
+            else ""
+        )
     )
     return lines, bullet
 

@@ -180,8 +180,10 @@ def test_the_report_sets_today_against_before_over_seeds(scripts, results, tmp_p
     seeded = []
     for contestant in scripts["bench_before"].CONTESTANTS:
         for seed in range(3):
-            for fold in range(2):  # today lower than before on iris, higher on wine
-                shift = {"skgrow": -0.05, "skgrow before": 0.0}.get(contestant, 0.01)
+            for fold in range(2):  # today lower than before on iris, higher on wine;
+                # with early stopping, skgrow above sklearn on iris, below on wine
+                shifts = {"skgrow": -0.05, "skgrow before": 0.0, "skgrow, early stopping": 0.03}
+                shift = shifts.get(contestant, 0.01)
                 for dataset, sign in (("iris", 1), ("wine", -1)):
                     noise = 0.001 * ((seed + len(contestant)) % 3 - 1)  # mean 0 over seeds
                     score = 0.9 + sign * shift + noise
@@ -206,6 +208,11 @@ def test_the_report_sets_today_against_before_over_seeds(scripts, results, tmp_p
     assert "lower by more than two standard errors on 1 of 2 datasets (iris -0.0500)" in text
     assert "higher on 1 (wine +0.0500)" in text
     assert "iris: width 37 before, 100 today; score on the training rows: skgrow before" in text
+    assert "| sklearn, early stopping | skgrow, early stopping | skgrow - sklearn there |" in text
+    assert (
+        "With early_stopping=True, skgrow against sklearn: higher by more than two standard"
+        " errors on 1 (iris +0.020), lower on 1 (wine -0.020)." in text
+    )
     assert "/before_seeds.json`" in text  # its source line
 
 
