@@ -14,9 +14,9 @@ scored on the held-out fold and on its training rows:
   worktree);
 * sklearn's MLP, for reference, and skgrow's static network of the same width
   (``growth="none"``);
-* skgrow and sklearn with ``early_stopping=True``, the one change to the
-  defaults a data scientist makes where the training rows are fitted too
-  closely (small, noisy data);
+* skgrow and sklearn with ``early_stopping=True``, a common change to the
+  defaults where the training rows are fitted too closely (small, noisy
+  data);
 
 on the datasets of the reference rows. Each contestant runs in a worker
 process of its own, with its tree first on the path.

@@ -332,7 +332,7 @@ def run_benchmark(
                 for row in fitted:
                     store.add(row)
                     print(
-                        f"{dataset.name:16s} fold {fold} seed {seed} {mode:9s}"
+                        f"{dataset.name:16s} fold {fold} seed {seed} {mode:11s}"
                         f" {row['library']:24s}: "
                         f"score {row['score']:.3f}  width {row['width']:3d}  "
                         f"params {row['parameters']:6d}  {row['fit_seconds']:6.1f} s",
@@ -365,6 +365,8 @@ def main() -> None:
         wanted = args.datasets.split(",")
         datasets = [d for d in datasets if d.name in wanted]
     modes = tuple(args.modes.split(",")) if args.modes else MODES
+    if not any(runs_on(mode, dataset) for mode in modes for dataset in datasets):
+        parser.error(f"no dataset asked for runs in {', '.join(modes)} ({UNSEEN}: its own only)")
     meta = {"command": command_line(), "mode": "quick" if args.quick else "full"}
     seeds = {} if args.quick else None  # --quick: random_state 0 only
     run_benchmark(path, datasets, n_folds, repeats, modes, 200, meta, seeds)

@@ -12,6 +12,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import time
@@ -93,7 +94,7 @@ def rounded(values: Iterable[float], digits: int = 5) -> list[float]:
 
 def command_line() -> str:
     """How this script was started, relative to the repository root."""
-    return " ".join(["python", f"benchmarks/{Path(sys.argv[0]).name}", *sys.argv[1:]])
+    return shlex.join(["python", f"benchmarks/{Path(sys.argv[0]).name}", *sys.argv[1:]])
 
 
 def git_commit() -> str:

@@ -57,13 +57,13 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
     rows = rows.sort_values("dataset", key=lambda names: names.map(order), kind="stable")
     contestants = rows["mode"].map(lambda mode: len(CONTESTANTS.get(mode, ())))
     rows = complete_groups(rows, ["mode", "dataset", "fold", "seed"], "library", contestants)
+    seeds = rows.groupby("mode")["seed"].nunique()
     unseen, rows = rows[rows["mode"] == UNSEEN], rows[rows["mode"] != UNSEEN]
     meta = data["meta"]
     seeded = rows[rows["mode"] != "budgets"]
     fitted = seeded[seeded["seed"] == 0]  # the tables of single fits: random_state 0
     summary = sklearn_summary(fitted)
-    seeds = pd.concat([rows, unseen]).groupby("mode")["seed"].nunique()
-    lines = introduction(meta, fitted, seeds)
+    lines = introduction(meta, fitted, seeds, unseen["dataset"].nunique())
     bullets = []
     for mode in ("defaults", "tuned"):
         part = summary[summary["mode"] == mode]
@@ -143,8 +143,11 @@ def repeats_text(fitted: pd.DataFrame) -> str:
     )
 
 
-def introduction(meta: dict, fitted: pd.DataFrame, seeds: pd.Series) -> list[str]:
-    """How the comparisons were run; ``seeds``: the random_state count of each mode."""
+def introduction(
+    meta: dict, fitted: pd.DataFrame, seeds: pd.Series, n_unseen: int = 0
+) -> list[str]:
+    """How the comparisons were run; ``seeds``: the random_state count of each mode;
+    ``n_unseen``: the datasets of the unseen-data comparison."""
     return [
         "## 3. skgrow against the sklearn MLP you use today",
         "",
@@ -169,18 +172,7 @@ def introduction(meta: dict, fitted: pd.DataFrame, seeds: pd.Series) -> list[str
         f" `{meta.get('own_width')}`;",
         "  also the same fit with the default `max_iter=200`, and with `size_tol` halved and",
         "  doubled.",
-        *(
-            [
-                f"- **{UNSEEN}**: the grid and the self-sizing fit of own width on"
-                f" {len(UNSEEN_DATASETS)} more",
-                "  datasets, drawn from sklearn's generators once the self-sizing rule was"
-                " settled (`UNSEEN_DATASETS`",
-                "  in `benchmarks/tabular.py`): does own width hold on data the rule was not"
-                " built on?",
-            ]
-            if UNSEEN in seeds
-            else []
-        ),
+        *unseen_lines(n_unseen),
         f"- **budgets**: both estimators with default parameters at `max_iter`"
         f" {', '.join(str(b) for b in meta.get('budgets', BUDGETS))}, and after each of"
         f" {meta.get('partial_fit_calls', 30)} `partial_fit` calls of one epoch each.",
@@ -192,6 +184,18 @@ def introduction(meta: dict, fitted: pd.DataFrame, seeds: pd.Series) -> list[str
         " budgets table averages over its seeds"
         + ("; unseen data has only a table over every seed." if UNSEEN in seeds else "."),
         "",
+    ]
+
+
+def unseen_lines(n_datasets: int) -> list[str]:
+    """The unseen-data comparison in the introduction's list, where it ran."""
+    if not n_datasets:
+        return []
+    return [
+        f"- **{UNSEEN}**: the grid and the self-sizing fit of own width on {n_datasets} more",
+        "  datasets, synthetic and numeric, drawn from sklearn's generators once the",
+        "  self-sizing rule was settled (`UNSEEN_DATASETS` in `benchmarks/tabular.py`):",
+        "  does own width hold on data the rule was not built on?",
     ]
 
 
@@ -374,8 +378,8 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
     widths = rows.pivot_table(index="dataset", columns="contestant", values="width")
     seeds = rows.groupby("dataset")["seed"].nunique()
     others = [c for c in ("sklearn", "skgrow, static") if c in means.columns]
-    stopping = [c for c in EARLY_STOPPING if c in means.columns] == list(EARLY_STOPPING)
-    body, lower, higher, details, stopped = [], [], [], [], {-1: [], 1: []}
+    stopping = set(EARLY_STOPPING) <= set(means.columns)
+    body, lower, higher, details = [], [], [], []
     for dataset in dict.fromkeys(rows["dataset"]):
         per_seed = scores.loc[dataset]
         if seeds[dataset] < 2:
@@ -409,13 +413,10 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
                 f"{pace[0]:+.3f} ± {pace[1]:.3f}",
             ]
         )
-        if stopping:
-            sklearn, skgrow = EARLY_STOPPING
-            gap = _over_seeds(per_seed[skgrow] - per_seed[sklearn])
-            body[-1] += [f"{means.loc[dataset, name]:.3f}" for name in EARLY_STOPPING]
-            body[-1].append(f"{gap[0]:+.3f} ± {gap[1]:.3f}")
-            if sign := clear_sign(*gap):
-                stopped[sign].append(f"{dataset} {gap[0]:+.3f}")
+    stopped_cells, stopped_text = early_stopping_part(scores, [row[0] for row in body])
+    if stopping:
+        for row in body:
+            row += stopped_cells[row[0]]
     n_seeds = int(seeds.max())
     commit = data["meta"].get("before_commit", "")
     lines = [
@@ -426,8 +427,8 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
         " differences: minus before, mean over seeds ± one s.e. over seeds; papers' pace:"
         " today's code with size_learning_rate=None"
         + (
-            "; early stopping: both libraries with early_stopping=True, and skgrow minus"
-            " sklearn there, mean over seeds ± one s.e. over seeds)"
+            "; early stopping: both libraries with early_stopping=True, skgrow's minus"
+            " sklearn's and minus skgrow's defaults, mean over seeds ± one s.e. over seeds)"
             if stopping
             else ")"
         ),
@@ -436,7 +437,8 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
     header = ["dataset", *[o.removeprefix("skgrow, ") for o in others], "before", "today"]
     header += ["today - before", "papers' pace - before"]
     if stopping:
-        header += ["sklearn, early stopping", "skgrow, early stopping", "skgrow - sklearn there"]
+        header += [*EARLY_STOPPING, "skgrow - sklearn, early stopping"]
+        header += ["skgrow, early stopping - defaults"]
     lines += table(header, body)
     bullet = (
         f"Over {n_seeds} seeds, today's defaults against skgrow before the growth work"
@@ -444,15 +446,42 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
         f" {len(body)} datasets ({listed(lower)}), higher on {len(higher)}"
         f" ({listed(higher)}), within two standard errors on the rest."
         + (f" Where lower: {'; '.join(details)}." if details else "")
-        + (
-            " With early_stopping=True, skgrow against sklearn: higher by more than two"
-            f" standard errors on {len(stopped[1])} ({listed(stopped[1]) or 'none'}), lower"
-            f" on {len(stopped[-1])} ({listed(stopped[-1]) or 'none'})."
-            if stopping
-            else ""
-        )
+        + (stopped_text if stopping else "")
     )
     return lines, bullet
+
+
+def early_stopping_part(scores: pd.DataFrame, datasets: list[str]) -> tuple[dict, str]:
+    """Both libraries with early_stopping=True (``EARLY_STOPPING``), from the mean scores by
+    (dataset, seed) of bench_before's contestants: per dataset, the table's cells (their
+    scores, skgrow's minus sklearn's and minus skgrow's defaults, means over the seeds ±
+    their standard errors), and a sentence that counts the clear differences. Without
+    those contestants, no cells and no sentence."""
+    if not set(EARLY_STOPPING) <= set(scores.columns):
+        return {}, ""
+    sklearn, skgrow = EARLY_STOPPING
+    cells: dict[str, list[str]] = {}
+    clear: dict[str, dict[int, list[str]]] = {
+        other: {-1: [], 1: []} for other in (sklearn, "skgrow")
+    }
+    for dataset in datasets:
+        per_seed = scores.loc[dataset]
+        cells[dataset] = [f"{per_seed[name].mean():.3f}" for name in EARLY_STOPPING]
+        for other, found in clear.items():
+            mean, sem = _over_seeds(per_seed[skgrow] - per_seed[other])
+            cells[dataset].append(f"{mean:+.3f} ± {sem:.3f}")
+            if direction := clear_sign(mean, sem):
+                found[direction].append(f"{dataset} {mean:+.3f}")
+    against_sklearn, against_defaults = clear[sklearn], clear["skgrow"]
+    text = (
+        " With early_stopping=True, skgrow against sklearn with it: higher by more than two"
+        f" standard errors on {len(against_sklearn[1])} of {len(datasets)} datasets"
+        f" ({listed(against_sklearn[1])}), lower on {len(against_sklearn[-1])}"
+        f" ({listed(against_sklearn[-1])}); against skgrow's defaults: lower on"
+        f" {len(against_defaults[-1])} ({listed(against_defaults[-1])}), higher on"
+        f" {len(against_defaults[1])} ({listed(against_defaults[1])})."
+    )
+    return cells, text
 
 
 def _over_seeds(differences: pd.Series) -> tuple[float, float]:

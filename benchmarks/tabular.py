@@ -9,10 +9,11 @@ values and come with their packages (nothing is downloaded): penguins
 affairs survey (``statsmodels``). Their pipeline imputes, scales and one-hot
 encodes, as a data scientist would.
 
-``UNSEEN_DATASETS`` are ten more, drawn from scikit-learn's generators after
-self-sizing's rule and constants were settled on the others: bench_sklearn.py
-fits "own width" on them too (mode "unseen data"), to show whether what it
-measures on the datasets the rule was built on holds on data it never saw.
+``UNSEEN_DATASETS`` are ten more, synthetic and numeric, drawn from
+scikit-learn's generators after self-sizing's rule and constants were settled
+on the others: bench_sklearn.py runs own width's grid and self-sizing fit on
+them in a mode of their own ("unseen data"), to show whether what own width
+measures holds on data the rule was not built on.
 """
 
 from __future__ import annotations
@@ -185,8 +186,7 @@ def swiss_roll():
     return standardised(X, t)
 
 
-# Chosen, with their settings, once self-sizing's rule was settled; the rule has not
-# changed since they were first fitted
+# Chosen, with their settings, once self-sizing's rule was settled
 UNSEEN_DATASETS = [
     Dataset("friedman2", False, lambda: standardised(*make_friedman2(1000, random_state=0))),
     Dataset(

@@ -208,10 +208,12 @@ def test_the_report_sets_today_against_before_over_seeds(scripts, results, tmp_p
     assert "lower by more than two standard errors on 1 of 2 datasets (iris -0.0500)" in text
     assert "higher on 1 (wine +0.0500)" in text
     assert "iris: width 37 before, 100 today; score on the training rows: skgrow before" in text
-    assert "| sklearn, early stopping | skgrow, early stopping | skgrow - sklearn there |" in text
+    stopping = "| skgrow - sklearn, early stopping | skgrow, early stopping - defaults |"
+    assert "| sklearn, early stopping | skgrow, early stopping " + stopping in text
     assert (
-        "With early_stopping=True, skgrow against sklearn: higher by more than two standard"
-        " errors on 1 (iris +0.020), lower on 1 (wine -0.020)." in text
+        "With early_stopping=True, skgrow against sklearn with it: higher by more than two"
+        " standard errors on 1 of 2 datasets (iris +0.020), lower on 1 (wine -0.020); against"
+        " skgrow's defaults: lower on 1 (wine -0.080), higher on 1 (iris +0.080)." in text
     )
     assert "/before_seeds.json`" in text  # its source line
 
@@ -368,7 +370,7 @@ def test_the_unseen_datasets_run_own_width_only_and_get_a_table_of_their_own(scr
     modes, seeds = ("defaults", bench.UNSEEN), {"defaults": 1, bench.UNSEEN: 2}
     bench.run_benchmark(path, [iris, circles], 2, 1, modes, max_iter=2, seeds=seeds)
     stored = json.loads(path.read_text())
-    assert stored["meta"]["complete"]  # the plan counts only the cells that run
+    assert stored["meta"]["cells_planned"] == len(stored["rows"])  # only cells that run
     cells = {(r["dataset"], r["mode"], r["library"]) for r in stored["rows"]}
     assert cells == {("iris", "defaults", library) for library in bench.CONTESTANTS["defaults"]} | {
         ("circles", bench.UNSEEN, "sklearn"),
