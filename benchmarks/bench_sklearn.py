@@ -27,9 +27,9 @@ the seconds its fit took and the parameters of the final model (from
   training fold (untimed; with ``random_state=0``), to show how much the width
   matters on each fold;
 * unseen data: the grid and the self-sizing fit of own width on the
-  ten datasets of ``UNSEEN_DATASETS`` (drawn from sklearn's generators once
-  the self-sizing rule was settled): does what own width measures hold on
-  data the rule was not built on?
+  datasets of ``UNSEEN_DATASETS`` (chosen once the self-sizing rule was
+  settled): does what own width measures hold on data the rule was not built
+  on?
 * budgets: both estimators with default parameters at ``max_iter`` 10, 30,
   100 and 200, and after each of 30 ``partial_fit`` calls (one epoch each).
 
@@ -43,7 +43,7 @@ Regression targets are standardised. Both libraries run with one thread
 (torch and BLAS); within a fold the two libraries alternate, and each fit is
 repeated (``--repeats``) to take its fastest time.
 
-    python benchmarks/bench_sklearn.py           # 15 datasets (and 10 unseen), 5 folds; hours
+    python benchmarks/bench_sklearn.py           # 15 datasets (and 13 unseen), 5 folds; hours
     python benchmarks/bench_sklearn.py --quick   # 4 small datasets, 3 folds, 1 seed; minutes
     python benchmarks/bench_sklearn.py --datasets iris,wine &  # a share, into the same file
 

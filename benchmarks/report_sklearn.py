@@ -193,8 +193,9 @@ def unseen_lines(n_datasets: int) -> list[str]:
         return []
     return [
         f"- **{UNSEEN}**: the grid and the self-sizing fit of own width on {n_datasets} more",
-        "  datasets, synthetic and numeric, drawn from sklearn's generators once the",
-        "  self-sizing rule was settled (`UNSEEN_DATASETS` in `benchmarks/tabular.py`):",
+        "  datasets chosen once the self-sizing rule was settled, synthetic ones from",
+        "  sklearn's generators and small real ones from statsmodels (`UNSEEN_DATASETS` in",
+        "  `benchmarks/tabular.py`; election and investment have mixed column types):",
         "  does own width hold on data the rule was not built on?",
     ]
 

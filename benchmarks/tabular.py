@@ -9,11 +9,14 @@ values and come with their packages (nothing is downloaded): penguins
 affairs survey (``statsmodels``). Their pipeline imputes, scales and one-hot
 encodes, as a data scientist would.
 
-``UNSEEN_DATASETS`` are ten more, synthetic and numeric, drawn from
-scikit-learn's generators after self-sizing's rule and constants were settled
-on the others: bench_sklearn.py runs own width's grid and self-sizing fit on
-them in a mode of their own ("unseen data"), to show whether what own width
-measures holds on data the rule was not built on.
+``UNSEEN_DATASETS`` were chosen after self-sizing's rule and constants were
+settled on the others: ten synthetic, numeric ones from scikit-learn's
+generators, then, since own width's misses were on small real data, three
+small real ones that ship with ``statsmodels`` (the 1996 US election survey,
+California schools' test results, Grunfeld's investment data). bench_sklearn.py
+runs own width's grid and self-sizing fit on them in a mode of their own
+("unseen data"), to show whether what own width measures holds on data the
+rule was not built on.
 """
 
 from __future__ import annotations
@@ -180,6 +183,35 @@ DATASETS = [
 ]
 
 
+def election():
+    """Whether the 1996 survey's respondent voted for Dole, from their views and background."""
+    import statsmodels.api as sm
+
+    frame = sm.datasets.anes96.load_pandas().data
+    X = frame.drop(columns=["vote", "logpopul"])
+    for column in ("PID", "educ"):
+        X[column] = X[column].astype(int).astype(str)
+    return X, frame["vote"].to_numpy(dtype=int)
+
+
+def schools():
+    """The share of a school district's pupils above the national math median."""
+    import statsmodels.api as sm
+
+    frame = sm.datasets.star98.load_pandas().data
+    share = frame["NABOVE"] / (frame["NABOVE"] + frame["NBELOW"])
+    return standardised(frame.drop(columns=["NABOVE", "NBELOW"]).to_numpy(), share)
+
+
+def investment():
+    """A firm's gross investment in a year, from its value, capital stock and name."""
+    import statsmodels.api as sm
+
+    frame = sm.datasets.grunfeld.load_pandas().data
+    X = frame.drop(columns="invest").assign(firm=frame["firm"].astype(str))
+    return standardised(X, frame["invest"])
+
+
 def swiss_roll():
     """The position along the roll (``t``) from the point's coordinates."""
     X, t = make_swiss_roll(1000, noise=0.5, random_state=0)
@@ -218,4 +250,19 @@ UNSEEN_DATASETS = [
         lambda: make_gaussian_quantiles(n_samples=1000, n_features=4, n_classes=3, random_state=0),
     ),
     Dataset("blobs", True, lambda: make_blobs(600, 5, centers=6, cluster_std=2.5, random_state=0)),
+    Dataset(
+        "election",
+        True,
+        election,
+        numeric=("popul", "TVnews", "selfLR", "ClinLR", "DoleLR", "age", "income"),
+        categorical=("PID", "educ"),
+    ),
+    Dataset("schools", False, schools),
+    Dataset(
+        "investment",
+        False,
+        investment,
+        numeric=("value", "capital", "year"),
+        categorical=("firm",),
+    ),
 ]
