@@ -379,7 +379,6 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
     widths = rows.pivot_table(index="dataset", columns="contestant", values="width")
     seeds = rows.groupby("dataset")["seed"].nunique()
     others = [c for c in ("sklearn", "skgrow, static") if c in means.columns]
-    stopping = set(EARLY_STOPPING) <= set(means.columns)
     body, lower, higher, details = [], [], [], []
     for dataset in dict.fromkeys(rows["dataset"]):
         per_seed = scores.loc[dataset]
@@ -415,9 +414,9 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
             ]
         )
     stopped_cells, stopped_text = early_stopping_part(scores, [row[0] for row in body])
-    if stopping:
-        for row in body:
-            row += stopped_cells[row[0]]
+    stopping = bool(stopped_cells)  # bench_before's rows have the early-stopping contestants
+    for row in body:
+        row += stopped_cells.get(row[0], [])
     n_seeds = int(seeds.max())
     commit = data["meta"].get("before_commit", "")
     lines = [
@@ -447,7 +446,7 @@ def before_over_seeds(data: dict) -> tuple[list[str], str]:
         f" {len(body)} datasets ({listed(lower)}), higher on {len(higher)}"
         f" ({listed(higher)}), within two standard errors on the rest."
         + (f" Where lower: {'; '.join(details)}." if details else "")
-        + (stopped_text if stopping else "")
+        + stopped_text
     )
     return lines, bullet
 
