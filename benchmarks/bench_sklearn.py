@@ -29,7 +29,7 @@ the seconds its fit took and the parameters of the final model (from
 * unseen data: the grid and the self-sizing fit of own width on the
   datasets of ``UNSEEN_DATASETS`` (chosen once the self-sizing rule was
   settled): does what own width measures hold on data the rule was not built
-  on?
+  on? sklearn's MLP is fitted at every width there too, as in own width;
 * budgets: both estimators with default parameters at ``max_iter`` 10, 30,
   100 and 200, and after each of 30 ``partial_fit`` calls (one epoch each).
 
@@ -269,7 +269,7 @@ def run_fold(
             make = partial(make_contestant, dataset, mode, library, max_iter, seed)
             model, seconds = timed_fit(make, X_train, y_train, repeats)
             result = describe_fit(model, X_test, y_test, seconds)
-            if mode == "own width" and library == "sklearn" and seed == 0:
+            if mode in ("own width", UNSEEN) and library == "sklearn" and seed == 0:
                 result["width_scores"] = width_scores(
                     dataset, X_train, y_train, X_test, y_test, max_iter
                 )

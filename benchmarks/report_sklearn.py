@@ -569,7 +569,8 @@ def own_width_over_seeds(rows: pd.DataFrame, where: str = "") -> tuple[list[str]
     random_state): per dataset, the mean scores over seeds and folds, the difference
     (mean over the seeds ± its standard error), the worst fold (its difference
     averaged over the seeds), the worst single fit, and the compute ratio. ``where``
-    names the datasets in the title, when they are not those of own width."""
+    names the datasets in the title, when they are not those of own width (whose
+    seed-0 section already says how the grid's choice compares with its widths)."""
     main = rows[rows["library"].isin(["sklearn", "skgrow"])]
     index = ["dataset", "fold", "seed"]
     scores = main.pivot_table(index=index, columns="library", values="score")
@@ -577,6 +578,8 @@ def own_width_over_seeds(rows: pd.DataFrame, where: str = "") -> tuple[list[str]
     seconds = main.groupby(["dataset", "library"])["fit_seconds"].sum().unstack()
     widths = main.pivot_table(index="dataset", columns="library", values="width")
     n_seeds = main["seed"].nunique()
+    spreads = fold_width_scores(main)
+    fold_means = scores.groupby(level=["dataset", "fold"]).mean()
     body, near, short, folds_below, ratios = [], [], [], [], []
     for dataset in dict.fromkeys(main["dataset"]):
         gap = gaps.loc[dataset]
@@ -589,7 +592,9 @@ def own_width_over_seeds(rows: pd.DataFrame, where: str = "") -> tuple[list[str]
         else:
             short.append(f"{dataset} ({mean:+.3f})")
         folds_below += [
-            f"{dataset} fold {f} ({v:+.3f})" for f, v in by_fold.items() if v < FOLD_FLOOR
+            fold_below_text((dataset, f), v, fold_means, spreads, "skgrow's mean over seeds")
+            for f, v in by_fold.items()
+            if v < FOLD_FLOOR
         ]
         body.append(
             [
@@ -633,6 +638,9 @@ def own_width_over_seeds(rows: pd.DataFrame, where: str = "") -> tuple[list[str]
         f" Median compute {compute:.3f} (target at most {COMPUTE_SHARE}:"
         f" {met(compute <= COMPUTE_SHARE)})."
     )
+    if spreads is not None and where:  # at random_state 0, the widths' own seed
+        seed_0 = scores.xs(0, level="seed")["sklearn"]
+        bullet += " " + grid_regret_text(spreads, seed_0, seeded=True)
     return lines, bullet
 
 
@@ -648,25 +656,45 @@ def grid_against_itself(grid: pd.Series) -> tuple[int, int]:
 
 
 def fold_width_scores(rows: pd.DataFrame) -> pd.Series | None:
-    """Per (dataset, fold): sklearn's held-out score at each width of the grid, or None
-    where the rows were measured without them."""
-    grid = rows[rows["library"] == "sklearn"].set_index(["dataset", "fold"])
+    """Per (dataset, fold): sklearn's held-out score at each width of the grid (fitted
+    with random_state 0, next to the seed-0 rows), or None where the rows were
+    measured without them."""
+    seed_0 = rows[rows["seed"] == 0] if "seed" in rows else rows
+    grid = seed_0[seed_0["library"] == "sklearn"].set_index(["dataset", "fold"])
     if "width_scores" not in grid or grid["width_scores"].isna().any():
         return None
     return grid["width_scores"].map(lambda scores: np.array(list(scores.values())))
 
 
-def fold_below_text(cell, gap: float, by_fold: pd.DataFrame, spreads) -> str:
-    """A fold below the floor, and where skgrow's score falls among the widths' scores."""
+def fold_below_text(
+    cell, gap: float, by_fold: pd.DataFrame, spreads, ours_text: str = "skgrow's"
+) -> str:
+    """A fold below the floor, and where skgrow's score (``by_fold``'s, named
+    ``ours_text``) falls among the widths' scores."""
     text = f"{cell[0]} fold {cell[1]} ({gap:+.3f}"
     if spreads is not None:
         scores, ours = spreads[cell], by_fold.loc[cell, "skgrow"]
         text += (
             f"; sklearn at the grid's {len(scores)} widths on that fold:"
-            f" {scores.min():.3f} to {scores.max():.3f}, skgrow's {ours:.3f} above"
+            f" {scores.min():.3f} to {scores.max():.3f}, {ours_text} {ours:.3f} above"
             f" {int((ours > scores).sum())} of them"
         )
     return text + ")"
+
+
+def grid_regret_text(spreads: pd.Series, grid: pd.Series, seeded: bool = False) -> str:
+    """The grid's own choice (its score per (dataset, fold), ``grid``) against the best
+    of its widths fitted on the same fold: the noise that a fold's score carries.
+    ``seeded``: say that both are fits with random_state 0, among other seeds."""
+    regret = spreads.map(np.max) - grid
+    worst = regret.idxmax()
+    seed = ", both at random_state 0" if seeded else ""
+    return (
+        "The grid's own choice against the best of its widths fitted on the same fold"
+        f"{seed} (the noise a fold's score carries): a median {regret.median():.3f} below it"
+        f" over the {len(regret)} folds, {(regret > -FOLD_FLOOR).sum()} of them more than"
+        f" {-FOLD_FLOOR} below, at most {regret.max():.3f} ({worst[0]} fold {worst[1]})."
+    )
 
 
 def own_width_bullets(verdicts, difference, widths, seconds, by_fold, rows) -> list[str]:
@@ -692,14 +720,7 @@ def own_width_bullets(verdicts, difference, widths, seconds, by_fold, rows) -> l
         f" {met(compute <= COMPUTE_SHARE)}).",
     ]
     if spreads is not None:
-        regret = spreads.map(np.max) - by_fold["sklearn"]
-        worst = regret.idxmax()
-        bullets.append(
-            "The grid's own choice against the best of its widths fitted on the same fold"
-            f" (the noise a fold's score carries): a median {regret.median():.3f} below it"
-            f" over the {len(regret)} folds, {(regret > -FOLD_FLOOR).sum()} of them more than"
-            f" {-FOLD_FLOOR} below, at most {regret.max():.3f} ({worst[0]} fold {worst[1]})."
-        )
+        bullets.append(grid_regret_text(spreads, by_fold["sklearn"]))
     if {"linear", "friedman1", "bessel"} <= set(datasets):
         linear = verdicts["linear"][3]
         others = {d: verdicts[d][3] for d in ("friedman1", "bessel")}

@@ -379,6 +379,10 @@ def test_the_unseen_datasets_run_own_width_only_and_get_a_table_of_their_own(scr
     unseen = [r for r in stored["rows"] if r["mode"] == bench.UNSEEN]
     assert {(r["fold"], r["seed"]) for r in unseen} == {(0, 0), (0, 1), (1, 0), (1, 1)}
     assert {r["n_fits"] for r in unseen if r["library"] == "sklearn"} == {22}  # the grid
+    # sklearn at each of the grid's 7 widths, next to the seed-0 grid only
+    with_widths = {(r["fold"], r["seed"]) for r in unseen if "width_scores" in r}
+    assert with_widths == {(0, 0), (1, 0)}
+    assert all(len(r["width_scores"]) == 7 for r in unseen if "width_scores" in r)
     report = importlib.import_module("report_sklearn")  # beside the scripts
     lines, bullets = report.sklearn_section((stored, path), tmp_path)
     text = "\n".join(lines)
@@ -386,3 +390,28 @@ def test_the_unseen_datasets_run_own_width_only_and_get_a_table_of_their_own(scr
     assert "**own width on unseen data over 2 seeds**" in text
     assert sum(line.startswith("| circles |") for line in lines) == 1  # its table only
     assert bullets[-1].startswith("Own width on unseen data over 2 seeds: within 0.005")
+    assert "best of its widths fitted on the same fold, both at random_state 0" in bullets[-1]
+    regret = bullets[-1].split("over the ")[-1]
+    assert regret.startswith("2 folds")  # one comparison per fold, at seed 0
+
+
+def test_a_fold_below_over_seeds_is_set_among_the_widths_scores(scripts):
+    import pandas as pd
+
+    report = importlib.import_module("report_sklearn")  # beside the scripts
+    widths = {str(w): s for w, s in zip([4, 8, 16, 32, 64, 128, 256], np.linspace(0.5, 0.8, 7))}
+    rows = []
+    for fold in (0, 1):
+        for seed in (0, 1):
+            # fold 0: skgrow 0.05 below the grid at both seeds; fold 1: level
+            ours = 0.75 if fold == 0 else 0.8
+            for library, score in (("sklearn", 0.8), ("skgrow", ours)):
+                row = {"dataset": "circles", "fold": fold, "seed": seed, "library": library}
+                row |= {"score": score, "fit_seconds": 1.0, "width": 16}
+                row["width_scores"] = widths if library == "sklearn" and seed == 0 else None
+                rows.append(row)
+    _, bullet = report.own_width_over_seeds(pd.DataFrame(rows), "on unseen data")
+    assert "averaged over the seeds: 1 (circles fold 0 (-0.050; sklearn at the grid's 7" in bullet
+    assert "0.500 to 0.800, skgrow's mean over seeds 0.750 above 5 of them)" in bullet
+    # the grid's 0.8 is its best width's score on both folds
+    assert "a median 0.000 below it over the 2 folds, 0 of them" in bullet
