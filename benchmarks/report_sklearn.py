@@ -636,12 +636,24 @@ def own_width_over_seeds(rows: pd.DataFrame, where: str = "") -> tuple[list[str]
         f" with another seed, falls that far below the grid on {falls} of {n_pairs}"
         f" comparisons of one fold at two seeds ({falls / n_pairs:.1%})."
         f" Median compute {compute:.3f} (target at most {COMPUTE_SHARE}:"
-        f" {met(compute <= COMPUTE_SHARE)})."
+        f" {met(compute <= COMPUTE_SHARE)}); {compute_by_seed(main)}."
     )
     if spreads is not None and where:  # at random_state 0, the widths' own seed
         seed_0 = scores.xs(0, level="seed")["sklearn"]
         bullet += " " + grid_regret_text(spreads, seed_0, seeded=True)
     return lines, bullet
+
+
+def compute_by_seed(rows: pd.DataFrame) -> str:
+    """The median compute at each seed, and the grid's seconds at each: whether the
+    seeds differ in the work the fits do or in how fast the machine ran."""
+    seconds = rows.groupby(["seed", "dataset", "library"])["fit_seconds"].sum().unstack()
+    medians = (seconds["skgrow"] / seconds["sklearn"]).groupby(level="seed").median()
+    grid = seconds["sklearn"].groupby(level="seed").sum()
+    return (
+        f"at each seed, {', '.join(f'{m:.3f}' for m in medians)}, where the grid's"
+        f" fits took {', '.join(f'{s:.0f}' for s in grid)} s in all"
+    )
 
 
 def grid_against_itself(grid: pd.Series) -> tuple[int, int]:

@@ -413,5 +413,6 @@ def test_a_fold_below_over_seeds_is_set_among_the_widths_scores(scripts):
     _, bullet = report.own_width_over_seeds(pd.DataFrame(rows), "on unseen data")
     assert "averaged over the seeds: 1 (circles fold 0 (-0.050; sklearn at the grid's 7" in bullet
     assert "0.500 to 0.800, skgrow's mean over seeds 0.750 above 5 of them)" in bullet
+    assert "at each seed, 1.000, 1.000, where the grid's fits took 2, 2 s in all" in bullet
     # the grid's 0.8 is its best width's score on both folds
     assert "a median 0.000 below it over the 2 folds, 0 of them" in bullet
