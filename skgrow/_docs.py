@@ -153,9 +153,11 @@ PARAMETERS = """\
         How a neuron that becomes active for the first time starts. 'fitted':
         in the last hidden layer its outgoing weights are the ridge
         least-squares fit of the current batch's residual (a Gauss-Newton
-        step for the log-loss), so it helps at once; in earlier layers they
-        start at zero, so it does no harm. 'random': it keeps its initial
-        random weights, as in the papers. Incoming weights stay as drawn.
+        step for the log-loss), so it helps at once; in earlier layers, and
+        in every layer with ``loss='poisson'`` (whose curvature is
+        unbounded), they start at zero, so it does no harm. 'random': it
+        keeps its initial random weights, as in the papers. Incoming weights
+        stay as drawn.
 
     weight_init : {'glorot', 'fan_in', 'unit'}, default='glorot'
         How initial weights and biases are drawn, uniform in ``[-b, b]``.

@@ -20,6 +20,10 @@ outgoing weights that help at once or at least do no harm:
 * in earlier layers, zero: the next layer's curvature is unknown, so a step
   of this kind can overshoot by any factor; a neuron whose outgoing weights
   are zero leaves the network as it is and learns them by gradient.
+* for the Poisson loss (``exp`` output), zero in every layer: the log link's
+  curvature is the prediction itself, unbounded, and unit curvature gives a
+  step off by that factor (on counts averaging 9, fits diverged within 20
+  epochs; ``READOUT_STEP_OUTPUTS``).
 
 Incoming weights stay as drawn. Gates still open gradually, so the
 network changes gradually too.
@@ -36,6 +40,9 @@ from skgrow._network import GrowingNetwork
 Tensor = torch.Tensor
 
 RIDGE = 1.0  # times the mean squared activation of the new neurons
+# the outputs whose loss has curvature at most 1 by the logits, where a unit-curvature
+# step is at most Newton's length: squared error (1), log-losses (at most 1/4)
+READOUT_STEP_OUTPUTS = ("identity", "logistic", "softmax")
 NEW_NEURONS = ("fitted", "random")
 
 
@@ -52,11 +59,12 @@ def fit_new_neurons(
 
     ``alpha`` (sklearn's L2 strength, per batch weight) adds to the ridge.
     """
+    fitted = network.arch.out_activation in READOUT_STEP_OUTPUTS
     last = network.arch.n_hidden - 1
     for layer, start, stop in new:  # every new neuron starts from no contribution
         network.weights[layer + 1][start:stop] = 0.0
     for layer, start, stop in new:
-        if layer == last:
+        if fitted and layer == last:
             H, D = network.last_hidden_and_output_gradient(X, Y, sample_weight)
             step = readout_step(H[:, start:stop], D, sample_weight, alpha)
             network.weights[-1][start:stop] = step

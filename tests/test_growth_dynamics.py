@@ -90,6 +90,38 @@ def test_new_neurons_of_earlier_layers_start_with_zero_outgoing_weights(friedman
     assert net.task_loss(X, Y, None) == pytest.approx(before, rel=1e-12)
 
 
+def test_new_neurons_of_a_poisson_output_start_with_zero_outgoing_weights():
+    # the log link's curvature is the prediction: a unit-curvature step on counts
+    # overshoots by their size, so the new neurons join with no contribution
+    arch = Architecture(5, (10,), 1, "relu", "exp", "auxiliary")
+    variables = [GROWTH_METHODS["auxiliary"].variable(4.0, 10)]
+    settings = GrowthSettings(1.0, (1.0,))
+    rng = np.random.RandomState(0)
+    net = GrowingNetwork.initialize(
+        arch, settings, variables, rng, torch.float64, torch.device("cpu")
+    )
+    X = torch.tensor(rng.randn(60, 5))
+    Y = torch.tensor(rng.poisson(20.0, size=(60, 1)), dtype=torch.float64)
+    net.size_variables.fill_(7.0 / 10)
+    fit_new_neurons(net, X, Y, None, net.take_new_neurons(), alpha=0.0)
+    assert torch.all(net.weights[1][4:7] == 0)
+
+
+def test_the_default_poisson_regressor_fits_counts_as_sklearns_does():
+    from sklearn.neural_network import MLPRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 5)
+    y = rng.poisson(np.exp(3.0 + 0.5 * X[:, 0] - 0.3 * X[:, 1]))  # counts about 20
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("error", RuntimeWarning)  # the divergence warning fails it
+        ours = GrowingMLPRegressor(loss="poisson", max_iter=100, random_state=0).fit(X, y)
+        theirs = MLPRegressor(loss="poisson", max_iter=100, random_state=0).fit(X, y)
+    assert ours.hidden_layer_sizes_ == (100,)
+    assert ours.score(X, y) >= theirs.score(X, y) - 0.01
+
+
 def test_each_neuron_is_new_once():
     net = network((10,), (2.0,))
     net.size_variables.fill_(0.6)
