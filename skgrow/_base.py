@@ -603,7 +603,10 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         ``validation_fraction`` of the rows is held out until the widths are
         decided. With fewer than four rows nothing can be held out: a fit then
         gives each layer its whole capacity, and a ``partial_fit`` call trains
-        at the current stage's widths, leaving the judging to later calls.
+        at the current stage's widths, leaving the judging to later calls. So
+        does a ``partial_fit`` call whose held-out rows all have the same
+        target: a constant predicts them as well as any width, so they say
+        nothing about the widths (in a fit, the first stage is then kept).
         """
         if not self._sizes_itself(network):
             return X, Y, sample_weight, None
@@ -625,11 +628,13 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             state.apply(network)
             return X, Y, sample_weight, None
         full = self._to_tensors(X, Y, sample_weight, network)
-        X, X_check, Y, Y_check, sample_weight, w_check = self._split_held_out(
+        X_fit, X_check, Y_fit, Y_check, w_fit, w_check = self._split_held_out(
             X, Y, sample_weight, rng
         )
+        if incremental and bool(np.all(Y_check == Y_check[:1])):  # later calls judge
+            return X, Y, sample_weight, None
         check = self._to_tensors(X_check, Y_check, w_check, network)
-        return X, Y, sample_weight, SelfSizing(state, network, check, full)
+        return X_fit, Y_fit, w_fit, SelfSizing(state, network, check, full)
 
     def _sizes_itself(self, network) -> bool:
         """Whether ``target_size='auto'`` sets ``network``'s widths (a growing one)."""

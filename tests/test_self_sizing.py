@@ -474,3 +474,31 @@ class _FakeNetwork:
 
         self.growth = GrowthSettings(1.0, (0.0,))
         self.theta, self.grown = torch.zeros(3), [0]
+
+
+def test_a_partial_fit_call_whose_held_out_rows_are_alike_trains_on_all_and_judges_nothing():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(40, 4), np.array([0, 1] * 20)
+    model = GrowingMLPClassifier(hidden_layer_sizes=(64,), target_size="auto", random_state=0)
+    model.partial_fit(X, y, classes=[0, 1])
+    while not model._history.sizing.stage_losses:  # until the first stage has begun
+        model.partial_fit(X, y)
+    recorded = list(model._history.sizing.stage_losses)
+    # a call of one class only: its held-out rows are alike, a constant predicts them
+    model.partial_fit(X[y == 0], y[y == 0])
+    assert model._history.sizing.stage_losses == recorded  # no evidence recorded
+    assert model.n_iter_ == 1  # the call still trained, on all its rows
+
+
+def test_partial_fit_on_small_imbalanced_batches_still_grows():
+    # a quarter of each 40-row call is held out; on 7 % positives about half of those
+    # quarters are one class, which once ended growth at 8 neurons on no evidence
+    X, y = make_classification(
+        2000, 10, n_informative=6, weights=[0.93], flip_y=0, class_sep=0.8, random_state=0
+    )
+    model = GrowingMLPClassifier(hidden_layer_sizes=(128,), target_size="auto", random_state=0)
+    for _ in range(4):
+        for start in range(0, 2000, 40):
+            model.partial_fit(X[start : start + 40], y[start : start + 40], classes=[0, 1])
+    assert model.hidden_layer_sizes_[0] > 8
+    assert all(loss > 0 for _, loss, _ in model.size_stages_)
