@@ -76,6 +76,13 @@ def train_lbfgs(
                     "training at the chosen widths. Increase max_iter.",
                     ConvergenceWarning,
                 )
+        elif sizing.done:  # decided with the last iteration: no round for the held-out rows
+            warnings.warn(
+                f"lbfgs failed to converge after {max_iter} iterations (max_iter={max_iter}):"
+                " target_size='auto' decided the widths with the last of them, and the rows"
+                " it held out to judge them were not trained on. Increase max_iter.",
+                ConvergenceWarning,
+            )
     except _Interrupted:
         return
 

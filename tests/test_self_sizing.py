@@ -7,6 +7,7 @@ import pytest
 import torch
 from conftest import standardized
 from sklearn.datasets import (
+    load_diabetes,
     load_iris,
     make_circles,
     make_classification,
@@ -502,3 +503,17 @@ def test_partial_fit_on_small_imbalanced_batches_still_grows():
             model.partial_fit(X[start : start + 40], y[start : start + 40], classes=[0, 1])
     assert model.hidden_layer_sizes_[0] > 8
     assert all(loss > 0 for _, loss, _ in model.size_stages_)
+
+
+def test_lbfgs_warns_when_the_widths_are_decided_with_the_last_iteration():
+    X, y = standardized(*load_diabetes(return_X_y=True))
+    model = GrowingMLPRegressor(  # the first doubling clearly does not pay: two rounds
+        hidden_layer_sizes=(64,),
+        target_size="auto",
+        solver="lbfgs",
+        growth="controller",
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="held out to judge them were not trained on"):
+        model.fit(X, y)
+    assert model.n_iter_ == 200 and len(model.size_stages_) == 2
