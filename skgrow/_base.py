@@ -685,7 +685,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         self.loss_curve_ = history.loss_curve
         self.size_loss_curve_ = history.size_loss_curve
         self.size_stages_ = None
-        if history.sizing is not None:
+        if history.sizing is not None and self._sizes_itself(network):
             self.size_stages_ = [
                 (tuple(int(w) for w in widths), loss, kept)
                 for widths, loss, kept in history.sizing.decisions

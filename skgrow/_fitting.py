@@ -122,7 +122,8 @@ def train(
             )
     history = state.history
     if sizing is not None and not sizing.done and not incremental and history.resume is None:
-        sizing.conclude(network)  # max_iter is spent: a fitted model has decided widths
+        # max_iter is spent, or training diverged: a fitted model has decided widths
+        sizing.conclude(network, diverged=history.diverged)
     if history.diverged:
         state.optimizer = None  # its moments are not finite; further training starts afresh
     network.release_buffers()

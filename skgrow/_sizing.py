@@ -329,14 +329,24 @@ class SelfSizing:
         state.decide(network, self.baseline, self.weights)
         return self.full_data if state.done else None
 
-    def conclude(self, network: GrowingNetwork) -> None:
-        """End self-sizing that ``max_iter`` cut short (``SizingState.conclude``), with a
-        warning; the held-out rows do not join, no epoch being left."""
+    def conclude(self, network: GrowingNetwork, diverged: bool = False) -> None:
+        """End self-sizing that ``max_iter`` (or a divergence) cut short
+        (``SizingState.conclude``), with a warning naming the widths the network ends
+        with; the held-out rows do not join, no epoch being left."""
         self.state.conclude(network, self.baseline, self.weights)
+        # the kept stage's best epoch may have come before its layers were quite whole
+        widths = list(network.active_sizes())
+        if diverged:
+            cause, advice = "Training diverged", "See the divergence warning."
+        else:
+            cause, advice = "max_iter ended", "Increase max_iter to let it finish deciding."
+        if self.state.decisions:  # a stage was judged, and kept: the first one is
+            ends = "at its last kept stage, with the weights of that stage's best epoch"
+        else:
+            ends = "as it was, no stage having been judged"
         warnings.warn(
-            "max_iter ended before target_size='auto' had decided the widths: the network "
-            f"ends at its last kept stage, {[int(w) for w in self.state.targets]} neurons. "
-            "Increase max_iter to let the layers grow further.",
+            f"{cause} before target_size='auto' had decided the widths: the network ends "
+            f"{ends}, {widths} neurons. {advice}",
             ConvergenceWarning,
         )
 

@@ -346,11 +346,13 @@ def test_a_fit_whose_max_iter_ends_before_the_widths_are_decided_ends_at_its_las
     model = GrowingMLPRegressor(
         hidden_layer_sizes=(64,), target_size="auto", solver=solver, random_state=0
     )
-    with pytest.warns(ConvergenceWarning, match="before target_size='auto' had decided"):
+    with pytest.warns(ConvergenceWarning, match="before target_size='auto' had decided") as w:
         model.fit(X, y)
     assert model._history.sizing.done
     kept = [targets[0] for targets, _, was_kept in model.size_stages_ if was_kept]
     assert model.hidden_layer_sizes_[0] == kept[-1]
+    # the warning names the widths the model has
+    assert any(f"{list(model.hidden_layer_sizes_)} neurons" in str(m.message) for m in w)
     assert model.coefs_[0].shape[1] == kept[-1]
     # a warm-start fit trains on at those widths
     model.set_params(warm_start=True, max_iter=20)
@@ -517,3 +519,34 @@ def test_lbfgs_warns_when_the_widths_are_decided_with_the_last_iteration():
     with pytest.warns(ConvergenceWarning, match="held out to judge them were not trained on"):
         model.fit(X, y)
     assert model.n_iter_ == 200 and len(model.size_stages_) == 2
+
+
+def test_a_fit_that_diverges_before_the_widths_are_decided_says_so(tasks):
+    X, y = tasks["nonlinear"]
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(64,),
+        target_size="auto",
+        solver="sgd",
+        learning_rate_init=5.0,
+        random_state=0,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, 100 * y)
+    messages = [str(w.message) for w in caught]
+    assert any(m.startswith("Training diverged in epoch") for m in messages)
+    sizing = [m for m in messages if "target_size='auto'" in m]
+    assert len(sizing) == 1 and sizing[0].startswith("Training diverged before")
+    assert f"{list(model.hidden_layer_sizes_)} neurons" in sizing[0]
+
+
+def test_a_warm_start_fit_without_self_sizing_has_no_stages(tasks):
+    X, y = tasks["linear"]
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(16,), target_size="auto", max_iter=300, random_state=0
+    )
+    fit_quietly(model, X, y)
+    assert model.size_stages_
+    model.set_params(warm_start=True, target_size=None)
+    fit_quietly(model, X, y)
+    assert model.size_stages_ is None
