@@ -627,12 +627,12 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             state.targets, state.done = [float(c) for c in network.arch.capacities], True
             state.apply(network)
             return X, Y, sample_weight, None
-        full = self._to_tensors(X, Y, sample_weight, network)
         X_fit, X_check, Y_fit, Y_check, w_fit, w_check = self._split_held_out(
             X, Y, sample_weight, rng
         )
         if incremental and bool(np.all(Y_check == Y_check[:1])):  # later calls judge
             return X, Y, sample_weight, None
+        full = self._to_tensors(X, Y, sample_weight, network)
         check = self._to_tensors(X_check, Y_check, w_check, network)
         return X_fit, Y_fit, w_fit, SelfSizing(state, network, check, full)
 

@@ -236,8 +236,10 @@ ATTRIBUTES = """\
     size_stages_ : list of tuple or None
         With ``target_size='auto'``: one ``(widths, held_out_loss, kept)`` per
         stage judged so far, the widths of its layers, its best held-out loss
-        as a share of the baseline loss, and whether the stage was kept (its
-        doubling paid; the fit ends at the last kept stage); None otherwise.
+        as a share of the baseline loss (nan where the held-out targets are
+        all alike: there is no baseline to scale by), and whether the stage
+        was kept (its doubling paid; the fit ends at the last kept stage);
+        None otherwise.
 
     size_curve_ : list of tuple of float
         Continuous size of every hidden layer, in neurons, after every epoch

@@ -15,8 +15,8 @@ outgoing weights that help at once or at least do no harm:
 
   For the squared error this is the ridge least-squares fit of the residual;
   for the log-loss a shorter step than Newton's (unit curvature where the
-  log-loss has at most 1/4). The ridge is the mean of ``diag(H^T P H)``: for
-  one neuron, half the least-squares weight.
+  log-loss has at most 1/4 for two classes, 1/2 for more). The ridge is the
+  mean of ``diag(H^T P H)``: for one neuron, half the least-squares weight.
 * in earlier layers, zero: the next layer's curvature is unknown, so a step
   of this kind can overshoot by any factor; a neuron whose outgoing weights
   are zero leaves the network as it is and learns them by gradient.
@@ -41,7 +41,8 @@ Tensor = torch.Tensor
 
 RIDGE = 1.0  # times the mean squared activation of the new neurons
 # the outputs whose loss has curvature at most 1 by the logits, where a unit-curvature
-# step is at most Newton's length: squared error (1), log-losses (at most 1/4)
+# step is at most Newton's length: squared error (1), log-losses (at most 1/4 for two
+# classes, 1/2 for more)
 READOUT_STEP_OUTPUTS = ("identity", "logistic", "softmax")
 NEW_NEURONS = ("fitted", "random")
 

@@ -87,6 +87,8 @@ def train(
     its parameters only.
     """
     network = state.network
+    state.history.diverged = False  # of this call (an earlier one may have diverged)
+    interrupted = False  # L-BFGS only: stochastic training records history.resume
     work = solver.step_rows * network.layout.n_parameters
     with threads_for_step(work, network.theta.device):
         if isinstance(solver, StochasticSolver):
@@ -107,7 +109,7 @@ def train(
             )
         else:
             state.optimizer = None
-            train_lbfgs(
+            interrupted = train_lbfgs(
                 network,
                 data,
                 state.history,
@@ -122,8 +124,10 @@ def train(
             )
     history = state.history
     if sizing is not None and not sizing.done and not incremental and history.resume is None:
-        # max_iter is spent, or training diverged: a fitted model has decided widths
-        sizing.conclude(network, diverged=history.diverged)
+        # max_iter is spent, training diverged or was interrupted: a fitted model has
+        # decided widths
+        cause = "diverged" if history.diverged else "interrupted" if interrupted else "max_iter"
+        sizing.conclude(network, cause)
     if history.diverged:
         state.optimizer = None  # its moments are not finite; further training starts afresh
     network.release_buffers()

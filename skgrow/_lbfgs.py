@@ -38,8 +38,9 @@ def train_lbfgs(
     sizing: SelfSizing | None = None,
     fitted_new_neurons: bool = False,
     fixed_sizes: bool = False,
-) -> None:
-    """Minimise the whole objective with scipy's L-BFGS-B, as sklearn's MLPs do.
+) -> bool:
+    """Minimise the whole objective with scipy's L-BFGS-B, as sklearn's MLPs do;
+    returns whether Ctrl-C interrupted it.
 
     Records sklearn's loss (data loss + L2), the size loss and the layer sizes
     after every L-BFGS iteration. A non-finite result, or Ctrl-C, keeps the
@@ -56,7 +57,7 @@ def train_lbfgs(
             used = _round(network, data, history, alpha, rounds, max_fun, tol, verbose, fitted)
             history.n_iter += used
             if history.diverged:
-                return
+                return False
             data = sizing.after_stage(network, used) or data
         left = max_iter - history.n_iter
         if sizing is None:
@@ -64,7 +65,7 @@ def train_lbfgs(
                 history.n_iter += _minimize(
                     network, data, history, alpha, left, max_fun, tol, verbose, fixed_sizes, fitted
                 )
-            return
+            return False
         if sizing.done and left > 0:  # the chosen widths train for one round
             rounds = min(left, ITERATIONS_PER_STAGE)
             used = _round(network, data, history, alpha, rounds, max_fun, tol, verbose, fitted)
@@ -84,7 +85,8 @@ def train_lbfgs(
                 ConvergenceWarning,
             )
     except _Interrupted:
-        return
+        return True
+    return False
 
 
 def _round(

@@ -180,7 +180,9 @@ class SizingState:
         gain, error = self._gain(weights)
         cost = self.size_tol * baseline
         kept = self.accepted is None or gain > cost
-        self.decisions.append((tuple(self.targets), self.stage_best / baseline, kept))
+        # as a share of the baseline loss; none where the held-out targets are all alike
+        share = self.stage_best / baseline if math.isfinite(baseline) else math.nan
+        self.decisions.append((tuple(self.targets), share, kept))
         if kept:
             self.accepted, self.accepted_rows = list(self.targets), self.stage_rows
             self.accepted_weights = self.stage_weights
@@ -282,6 +284,14 @@ def held_out_rows(network: GrowingNetwork, X: torch.Tensor, Y: torch.Tensor) -> 
         return network.sizing_losses(X, Y).double().cpu().numpy()
 
 
+# what can end self-sizing before the widths are decided: the warning's opening, advice
+CUT_SHORT = {
+    "max_iter": ("max_iter ended", "Increase max_iter to let it finish deciding."),
+    "diverged": ("Training diverged", "See the divergence warning."),
+    "interrupted": ("Training was interrupted", "Fit again without warm_start to size afresh."),
+}
+
+
 class SelfSizing:
     """Self-sizing while a network trains: its state, held-out rows and full data.
 
@@ -329,23 +339,20 @@ class SelfSizing:
         state.decide(network, self.baseline, self.weights)
         return self.full_data if state.done else None
 
-    def conclude(self, network: GrowingNetwork, diverged: bool = False) -> None:
-        """End self-sizing that ``max_iter`` (or a divergence) cut short
-        (``SizingState.conclude``), with a warning naming the widths the network ends
-        with; the held-out rows do not join, no epoch being left."""
+    def conclude(self, network: GrowingNetwork, cause: str = "max_iter") -> None:
+        """End self-sizing that ``cause`` cut short (``SizingState.conclude``; a key of
+        ``CUT_SHORT``), with a warning naming the widths the network ends with; the
+        held-out rows do not join, no epoch being left."""
         self.state.conclude(network, self.baseline, self.weights)
         # the kept stage's best epoch may have come before its layers were quite whole
         widths = list(network.active_sizes())
-        if diverged:
-            cause, advice = "Training diverged", "See the divergence warning."
-        else:
-            cause, advice = "max_iter ended", "Increase max_iter to let it finish deciding."
+        what, advice = CUT_SHORT[cause]
         if self.state.decisions:  # a stage was judged, and kept: the first one is
             ends = "at its last kept stage, with the weights of that stage's best epoch"
         else:
             ends = "as it was, no stage having been judged"
         warnings.warn(
-            f"{cause} before target_size='auto' had decided the widths: the network ends "
+            f"{what} before target_size='auto' had decided the widths: the network ends "
             f"{ends}, {widths} neurons. {advice}",
             ConvergenceWarning,
         )

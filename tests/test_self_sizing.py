@@ -488,9 +488,10 @@ def test_a_partial_fit_call_whose_held_out_rows_are_alike_trains_on_all_and_judg
         model.partial_fit(X, y)
     recorded = list(model._history.sizing.stage_losses)
     # a call of one class only: its held-out rows are alike, a constant predicts them
+    steps_before = model.t_
     model.partial_fit(X[y == 0], y[y == 0])
     assert model._history.sizing.stage_losses == recorded  # no evidence recorded
-    assert model.n_iter_ == 1  # the call still trained, on all its rows
+    assert model.t_ - steps_before == 20  # the call trained on all its 20 rows
 
 
 def test_partial_fit_on_small_imbalanced_batches_still_grows():
@@ -550,3 +551,55 @@ def test_a_warm_start_fit_without_self_sizing_has_no_stages(tasks):
     model.set_params(warm_start=True, target_size=None)
     fit_quietly(model, X, y)
     assert model.size_stages_ is None
+
+
+def test_a_cut_short_fit_names_the_widths_it_ends_with_not_its_stages_targets():
+    X, y = standardized(*load_diabetes(return_X_y=True))
+    # the stage of 32 is kept at its best epoch, when the layer held 31 of them
+    model = GrowingMLPRegressor(hidden_layer_sizes=(64,), target_size="auto", random_state=0)
+    with pytest.warns(ConvergenceWarning, match="max_iter ended before") as caught:
+        model.fit(X, y)
+    assert [w for w, _, kept in model.size_stages_ if kept][-1] == (32,)
+    assert model.hidden_layer_sizes_ == (31,)
+    assert any("ends at its last kept stage" in str(w.message) for w in caught)
+    assert any("[31] neurons" in str(w.message) for w in caught)
+
+
+def test_a_divergence_in_an_earlier_call_is_not_blamed_for_a_later_fit(tasks):
+    X, y = tasks["nonlinear"]
+    model = GrowingMLPRegressor(hidden_layer_sizes=(64,), random_state=0)
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        model.partial_fit(X, 1e19 * y)
+    model.set_params(warm_start=True, target_size="auto", max_iter=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    messages = [str(w.message) for w in caught]
+    assert not any("diverged" in m for m in messages)
+    assert any(m.startswith("max_iter ended before target_size='auto'") for m in messages)
+
+
+def test_an_interrupted_lbfgs_fit_says_it_was_interrupted(tasks, monkeypatch):
+    import scipy.optimize
+
+    X, y = tasks["nonlinear"]
+    calls = {"n": 0}
+    original = scipy.optimize.minimize
+
+    def interrupted_in_the_second_round(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "minimize", interrupted_in_the_second_round)
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(64,), target_size="auto", solver="lbfgs", random_state=0
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    messages = [str(w.message) for w in caught]
+    assert "Training interrupted by user." in messages
+    assert any(m.startswith("Training was interrupted before") for m in messages)
+    assert not any(m.startswith("max_iter ended") for m in messages)
