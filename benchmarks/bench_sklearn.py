@@ -33,6 +33,9 @@ the seconds its fit took and the parameters of the final model (from
 * budgets: both estimators with default parameters at ``max_iter`` 10, 30,
   100 and 200, and after each of 30 ``partial_fit`` calls (one epoch each).
 
+The count datasets (``COUNT_DATASETS``, fitted with ``loss="poisson"`` by both
+libraries) run in the defaults and budgets comparisons only.
+
 Defaults and budgets fit every fold with ``random_state`` 0 to 4, own width
 (either set of datasets) with 0 to 2 (``SEEDS``; both contestants): a fit's
 score varies with its initial weights and batch order as much as the
@@ -73,13 +76,14 @@ from common import (
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 from sklearn.neural_network import MLPClassifier, MLPRegressor
-from tabular import DATASETS, UNSEEN_DATASETS, Dataset
+from tabular import COUNT_DATASETS, DATASETS, UNSEEN_DATASETS, Dataset
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
 
 # Who runs in each comparison, and what each skgrow contestant sets
 OWN_WIDTH = dict(hidden_layer_sizes=(256,), target_size="auto", max_iter=1000)
 UNSEEN = "unseen data"  # the mode that runs on UNSEEN_DATASETS, and only it
+COUNT_MODES = ("defaults", "budgets")  # the modes that run on COUNT_DATASETS
 CONTESTANTS: dict[str, dict[str, dict]] = {
     "defaults": {
         "sklearn": {},
@@ -134,7 +138,8 @@ def estimator_class(dataset: Dataset, library: str):
 def make_contestant(dataset: Dataset, mode: str, library: str, max_iter: int = 200, seed: int = 0):
     """The estimator that ``library`` brings to ``mode`` (a pipeline or a grid search)."""
     MLP = estimator_class(dataset, library)
-    settings = dict(random_state=seed, max_iter=max_iter) | CONTESTANTS[mode][library]
+    settings = dict(random_state=seed, max_iter=max_iter) | dataset.estimator_params
+    settings |= CONTESTANTS[mode][library]
     model = dataset.pipeline(MLP(**settings))
     inner = folds(dataset.classification, 3)
     if mode == "tuned":
@@ -146,7 +151,10 @@ def make_contestant(dataset: Dataset, mode: str, library: str, max_iter: int = 2
 
 
 def runs_on(mode: str, dataset: Dataset) -> bool:
-    """Whether ``mode`` fits ``dataset``: the unseen datasets have a mode of their own."""
+    """Whether ``mode`` fits ``dataset``: the unseen datasets have a mode of their own,
+    the count datasets run in ``COUNT_MODES``."""
+    if dataset in COUNT_DATASETS:
+        return mode in COUNT_MODES
     return (mode == UNSEEN) == (dataset in UNSEEN_DATASETS)
 
 
@@ -211,7 +219,7 @@ def budget_row(
         seconds += spent
     prepare = dataset.preprocessing().fit(X_train)
     train, test = prepare.transform(X_train), prepare.transform(X_test)
-    mlp = estimator_class(dataset, library)(random_state=seed)
+    mlp = estimator_class(dataset, library)(random_state=seed, **dataset.estimator_params)
     extra = {"classes": np.unique(y_train)} if dataset.classification else {}
     row["partial_fit_scores"], row["partial_fit_widths"] = [], []
     start = time.perf_counter()
@@ -356,7 +364,7 @@ def main() -> None:
         path, n_folds, repeats = RESULTS_DIR / "sklearn_quick.json", 3, args.repeats or 1
     else:
         datasets, path, n_folds, repeats = (
-            DATASETS + UNSEEN_DATASETS,
+            DATASETS + UNSEEN_DATASETS + COUNT_DATASETS,
             RESULTS_DIR / "sklearn.json",
             5,
             args.repeats or 1,

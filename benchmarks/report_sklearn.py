@@ -13,7 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import report_figures as figures
-from bench_sklearn import BUDGETS, CONTESTANTS, DATASETS, UNSEEN, UNSEEN_DATASETS
+from bench_sklearn import (
+    BUDGETS,
+    CONTESTANTS,
+    COUNT_DATASETS,
+    DATASETS,
+    UNSEEN,
+    UNSEEN_DATASETS,
+)
 from report_stats import complete_groups, sklearn_summary
 from scipy import stats
 
@@ -53,7 +60,8 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
     rows = pd.DataFrame(data["rows"])
     rows["seed"] = rows["seed"].fillna(0).astype(int) if "seed" in rows else 0
     # the tables list the datasets in the benchmark's order, whatever order they ran in
-    order = {dataset.name: k for k, dataset in enumerate(DATASETS + UNSEEN_DATASETS)}
+    every = DATASETS + UNSEEN_DATASETS + COUNT_DATASETS
+    order = {dataset.name: k for k, dataset in enumerate(every)}
     rows = rows.sort_values("dataset", key=lambda names: names.map(order), kind="stable")
     contestants = rows["mode"].map(lambda mode: len(CONTESTANTS.get(mode, ())))
     rows = complete_groups(rows, ["mode", "dataset", "fold", "seed"], "library", contestants)
@@ -63,7 +71,8 @@ def sklearn_section(loaded, figure_dir: Path) -> tuple[list[str], list[str]]:
     seeded = rows[rows["mode"] != "budgets"]
     fitted = seeded[seeded["seed"] == 0]  # the tables of single fits: random_state 0
     summary = sklearn_summary(fitted)
-    lines = introduction(meta, fitted, seeds, unseen["dataset"].nunique())
+    counts = [d for d in COUNT_DATASETS if d.name in set(rows["dataset"])]
+    lines = introduction(meta, fitted, seeds, unseen["dataset"].nunique(), counts)
     bullets = []
     for mode in ("defaults", "tuned"):
         part = summary[summary["mode"] == mode]
@@ -144,10 +153,11 @@ def repeats_text(fitted: pd.DataFrame) -> str:
 
 
 def introduction(
-    meta: dict, fitted: pd.DataFrame, seeds: pd.Series, n_unseen: int = 0
+    meta: dict, fitted: pd.DataFrame, seeds: pd.Series, n_unseen: int = 0, counts=()
 ) -> list[str]:
     """How the comparisons were run; ``seeds``: the random_state count of each mode;
-    ``n_unseen``: the datasets of the unseen-data comparison."""
+    ``n_unseen``: the datasets of the unseen-data comparison; ``counts``: the count
+    datasets that ran."""
     return [
         "## 3. skgrow against the sklearn MLP you use today",
         "",
@@ -176,6 +186,7 @@ def introduction(
         f"- **budgets**: both estimators with default parameters at `max_iter`"
         f" {', '.join(str(b) for b in meta.get('budgets', BUDGETS))}, and after each of"
         f" {meta.get('partial_fit_calls', 30)} `partial_fit` calls of one epoch each.",
+        *count_lines(counts),
         "",
         "Every fold is fitted with "
         + "; ".join(f"{seeds_text(n)} in {mode}" for mode, n in seeds.items())
@@ -184,6 +195,18 @@ def introduction(
         " budgets table averages over its seeds"
         + ("; unseen data has only a table over every seed." if UNSEEN in seeds else "."),
         "",
+    ]
+
+
+def count_lines(counts) -> list[str]:
+    """The count datasets in the introduction's list, where they ran."""
+    if not counts:
+        return []
+    names = ", ".join(dataset.name for dataset in counts)
+    return [
+        f"- **count data** ({names}; `COUNT_DATASETS` in `benchmarks/tabular.py`): both",
+        '  libraries fit it with `loss="poisson"`, its target not standardised, in defaults',
+        "  and budgets only.",
     ]
 
 

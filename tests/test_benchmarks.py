@@ -416,3 +416,41 @@ def test_a_fold_below_over_seeds_is_set_among_the_widths_scores(scripts):
     assert "at each seed, 1.000, 1.000, where the grid's fits took 2, 2 s in all" in bullet
     # the grid's 0.8 is its best width's score on both folds
     assert "a median 0.000 below it over the 2 folds, 0 of them" in bullet
+
+
+def test_the_count_data_is_fitted_with_the_poisson_loss_in_defaults_and_budgets_only(
+    scripts, tmp_path, monkeypatch
+):
+    bench = scripts["bench_sklearn"]
+    counts = bench.COUNT_DATASETS[0]
+    X, y = counts.load()
+    assert np.all(y >= 0) and np.all(y == np.round(y))  # counts, not standardised
+    assert [m for m in bench.MODES if bench.runs_on(m, counts)] == ["defaults", "budgets"]
+    for library in ("sklearn", "skgrow"):
+        model = bench.make_contestant(counts, "defaults", library)
+        assert model.steps[-1][1].loss == "poisson"
+    path = tmp_path / "sklearn.json"
+    modes, seeds = ("defaults", "own width"), {"defaults": 1, "own width": 1}
+    bench.run_benchmark(path, [counts], 2, 1, modes, max_iter=2, seeds=seeds)
+    stored = json.loads(path.read_text())
+    assert {r["mode"] for r in stored["rows"]} == {"defaults"}
+    assert all(np.isfinite(r["score"]) for r in stored["rows"])
+    report = importlib.import_module("report_sklearn")  # beside the scripts
+    lines, _ = report.sklearn_section((stored, path), tmp_path)
+    assert any(line.startswith("- **count data** (counts;") for line in lines)
+    # the partial_fit loop of a budget row gets the loss too
+    calls = []
+    original = bench.estimator_class
+
+    def recording(dataset, library):
+        Estimator = original(dataset, library)
+
+        def make(**params):
+            calls.append(params)
+            return Estimator(**params)
+
+        return make
+
+    monkeypatch.setattr(bench, "estimator_class", recording)
+    bench.budget_row(counts, "skgrow", X[:100], y[:100], X[100:150], y[100:150])
+    assert calls and all(params.get("loss") == "poisson" for params in calls)
