@@ -4,6 +4,9 @@ LOSS = """\
     loss : {'squared_error', 'poisson'}, default='squared_error'
         Loss minimised by the regressor: half the squared error, or half the
         Poisson deviance with an exponential output (which needs ``y >= 0``).
+        With 'poisson', a growing network's output bias starts at the log of
+        the mean target, the best constant prediction: a network that starts
+        with few neurons predicts with its bias at first.
 """
 
 PARAMETERS = """\

@@ -144,18 +144,29 @@ SIZING_LOSSES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
 }
 
 
-def baseline_sizing_losses(Y: Tensor, sample_weight: Tensor | None, out_activation: str) -> Tensor:
-    """Each row's ``SIZING_LOSSES`` under the best constant prediction (the weighted mean
-    target: the class shares for classifiers)."""
+def constant_logits(Y: Tensor, sample_weight: Tensor | None, out_activation: str) -> Tensor:
+    """The logits (n_outputs,) of the best constant prediction: the weighted mean target
+    (the class shares for classifiers) through the inverse of the output activation."""
     mean = Y.mean(0) if sample_weight is None else sample_weight @ Y / sample_weight.sum()
     eps = torch.finfo(Y.dtype).eps
     if out_activation == "identity":
-        logits = mean
-    elif out_activation == "logistic":
-        logits = torch.logit(mean.clamp(eps, 1 - eps))
-    else:  # softmax and exp: the log of the mean
-        logits = torch.log(mean.clamp_min(eps))
+        return mean
+    if out_activation == "logistic":
+        return torch.logit(mean.clamp(eps, 1 - eps))
+    return torch.log(mean.clamp_min(eps))  # softmax and exp: the log of the mean
+
+
+def baseline_sizing_losses(Y: Tensor, sample_weight: Tensor | None, out_activation: str) -> Tensor:
+    """Each row's ``SIZING_LOSSES`` under the best constant prediction."""
+    logits = constant_logits(Y, sample_weight, out_activation)
     return SIZING_LOSSES[out_activation](logits.expand_as(Y), Y)
+
+
+# A growing network starts with few neurons, so its first predictions are nearly its
+# output bias. With the Poisson loss that bias has to climb to the log of the mean
+# count, about a learning rate per step, and short fits predicted far too low (on counts
+# of mean 8, R^2 0.15 below sklearn's MLP at 10 epochs): it starts there instead.
+CONSTANT_START_OUTPUTS = ("exp",)
 
 
 class Objective(NamedTuple):
@@ -689,6 +700,10 @@ class GrowingNetwork:
         """The loss by which self-sizing judges a width (``SIZING_LOSSES``) of each row of
         ``X``, (batch,)."""
         return SIZING_LOSSES[self.arch.out_activation](self._plain_forward(X)[1], Y)
+
+    def start_at_constant(self, Y: Tensor, sample_weight: Tensor | None) -> None:
+        """Output biases at the logits of the best constant prediction of ``Y``."""
+        self.biases[-1].copy_(constant_logits(Y, sample_weight, self.arch.out_activation))
 
     def last_hidden_and_output_gradient(
         self, X: Tensor, Y: Tensor, sample_weight: Tensor | None

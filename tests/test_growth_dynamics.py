@@ -271,3 +271,25 @@ def test_the_papers_rule_grows_by_about_the_learning_rate_per_step(friedman):
         model.fit(X, y)
     # ten Adam steps of 1e-3 on the capacity scale: about one neuron of 100
     assert 0.8 < model.size_curve_[0][0] < 1.05
+
+
+def test_a_growing_poisson_network_starts_at_the_mean_count():
+    from sklearn.neural_network import MLPRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 5)
+    y = rng.poisson(np.exp(2.0 + 0.5 * X[:, 0]))  # counts about 8
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        short = GrowingMLPRegressor(loss="poisson", max_iter=1, random_state=0).fit(X, y)
+        static = GrowingMLPRegressor(loss="poisson", growth="none", max_iter=1, random_state=0).fit(
+            X, y
+        )
+        theirs = MLPRegressor(loss="poisson", max_iter=1, random_state=0).fit(X, y)
+        ours10 = GrowingMLPRegressor(loss="poisson", max_iter=10, random_state=0).fit(X, y)
+        theirs10 = MLPRegressor(loss="poisson", max_iter=10, random_state=0).fit(X, y)
+    # after one epoch the mean prediction is near the mean count, not near exp(0) = 1
+    assert abs(np.log(short.predict(X).mean() / y.mean())) < 0.2
+    # a static network keeps sklearn's start, as it keeps its draws
+    np.testing.assert_allclose(static.predict(X), theirs.predict(X), rtol=1e-4)
+    assert ours10.score(X, y) >= theirs10.score(X, y) - 0.01
