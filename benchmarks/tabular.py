@@ -279,7 +279,7 @@ UNSEEN_DATASETS = [
 
 
 def counts():
-    """Counts with a non-linear log-mean in 5 standard normal features, mean about 9."""
+    """Counts with a non-linear log-mean in 5 standard normal features, mean 7.9."""
     rng = np.random.RandomState(0)
     X = rng.randn(1000, 5)
     log_mean = 1.8 + np.sin(X[:, 0]) + 0.5 * X[:, 1] * X[:, 2] - 0.3 * X[:, 3]

@@ -5,8 +5,9 @@ LOSS = """\
         Loss minimised by the regressor: half the squared error, or half the
         Poisson deviance with an exponential output (which needs ``y >= 0``).
         With 'poisson', a growing network's output bias starts at the log of
-        the mean target, the best constant prediction: a network that starts
-        with few neurons predicts with its bias at first.
+        the mean target of the rows of its first fit or ``partial_fit`` call,
+        the best constant prediction, where that mean is above 1: a network
+        that starts with few neurons predicts with its bias at first.
 """
 
 PARAMETERS = """\

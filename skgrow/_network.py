@@ -165,7 +165,8 @@ def baseline_sizing_losses(Y: Tensor, sample_weight: Tensor | None, out_activati
 # A growing network starts with few neurons, so its first predictions are nearly its
 # output bias. With the Poisson loss that bias has to climb to the log of the mean
 # count, about a learning rate per step, and short fits predicted far too low (on counts
-# of mean 8, R^2 0.15 below sklearn's MLP at 10 epochs): it starts there instead.
+# of mean 8, R^2 0.15 below sklearn's MLP at 10 epochs): it starts there instead, where
+# the mean count is above 1 (``GrowingNetwork.start_at_constant``).
 CONSTANT_START_OUTPUTS = ("exp",)
 
 
@@ -702,8 +703,13 @@ class GrowingNetwork:
         return SIZING_LOSSES[self.arch.out_activation](self._plain_forward(X)[1], Y)
 
     def start_at_constant(self, Y: Tensor, sample_weight: Tensor | None) -> None:
-        """Output biases at the logits of the best constant prediction of ``Y``."""
-        self.biases[-1].copy_(constant_logits(Y, sample_weight, self.arch.out_activation))
+        """Output biases at the logits of the best constant prediction of ``Y``, where
+        they are above 0 (a prediction of 1, near where the draws start): a mean of 0
+        or near it, from first rows without counts, would put the bias far below
+        anything later rows need, and it would climb back at the learning rate."""
+        logits = constant_logits(Y, sample_weight, self.arch.out_activation)
+        biases = self.biases[-1]
+        biases.copy_(torch.where(logits > 0, logits, biases))
 
     def last_hidden_and_output_gradient(
         self, X: Tensor, Y: Tensor, sample_weight: Tensor | None

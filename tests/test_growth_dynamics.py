@@ -293,3 +293,30 @@ def test_a_growing_poisson_network_starts_at_the_mean_count():
     # a static network keeps sklearn's start, as it keeps its draws
     np.testing.assert_allclose(static.predict(X), theirs.predict(X), rtol=1e-4)
     assert ours10.score(X, y) >= theirs10.score(X, y) - 0.01
+
+
+def test_the_poisson_start_is_taken_once_and_never_from_rows_without_counts():
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 5)
+    y = rng.poisson(np.exp(1.5 + 0.5 * X[:, 0])).astype(float)  # counts about 5
+    # a first partial_fit call without counts keeps the drawn bias: from log(0) it
+    # could not climb back
+    model = GrowingMLPRegressor(loss="poisson", random_state=0)
+    model.partial_fit(X[:20], np.zeros(20))
+    assert abs(model.intercepts_[-1][0]) < 1.0
+    for _ in range(30):
+        model.partial_fit(X, y)
+    assert model.predict(X).mean() > 0.5 * y.mean()
+    # later calls, and warm-start fits, train on from where the bias is
+    for continued in ("partial_fit", "warm_start"):
+        model = GrowingMLPRegressor(loss="poisson", max_iter=5, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+            before = model.intercepts_[-1][0]
+            assert abs(before - np.log(y.mean())) < 0.1  # the first pass started it there
+            if continued == "partial_fit":
+                model.partial_fit(X, 20 * y)
+            else:
+                model.set_params(warm_start=True).fit(X, 20 * y)
+        assert abs(model.intercepts_[-1][0] - before) < 0.5  # not log(20) higher

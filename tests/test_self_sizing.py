@@ -603,3 +603,21 @@ def test_an_interrupted_lbfgs_fit_says_it_was_interrupted(tasks, monkeypatch):
     assert "Training interrupted by user." in messages
     assert any(m.startswith("Training was interrupted before") for m in messages)
     assert not any(m.startswith("max_iter ended") for m in messages)
+
+
+def test_the_poisson_loss_sizes_itself_and_grows_on_non_linear_counts():
+    rng = np.random.RandomState(0)
+    X = rng.randn(600, 5)
+    y = rng.poisson(np.exp(1.8 + np.sin(2 * X[:, 0]) + 0.5 * X[:, 1] * X[:, 2]))
+    model = GrowingMLPRegressor(
+        loss="poisson",
+        hidden_layer_sizes=(128,),
+        target_size="auto",
+        max_iter=600,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither a divergence nor a cut-short fit
+        model.fit(X, y)
+    assert model._history.sizing.done and model.hidden_layer_sizes_[0] >= 32
+    assert model.score(X, y) > 0.8
