@@ -84,6 +84,7 @@ from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
 OWN_WIDTH = dict(hidden_layer_sizes=(256,), target_size="auto", max_iter=1000)
 UNSEEN = "unseen data"  # the mode that runs on UNSEEN_DATASETS, and only it
 COUNT_MODES = ("defaults", "budgets")  # the modes that run on COUNT_DATASETS
+WIDTH_GRID_MODES = ("own width", UNSEEN)  # sklearn's grid over widths against self-sizing
 CONTESTANTS: dict[str, dict[str, dict]] = {
     "defaults": {
         "sklearn": {},
@@ -145,7 +146,7 @@ def make_contestant(dataset: Dataset, mode: str, library: str, max_iter: int = 2
     if mode == "tuned":
         grid = SKLEARN_GRID if library == "sklearn" else SKGROW_GRID
         return GridSearchCV(model, grid, cv=inner)
-    if mode in ("own width", UNSEEN) and library == "sklearn":
+    if mode in WIDTH_GRID_MODES and library == "sklearn":
         return GridSearchCV(model, {"mlp__hidden_layer_sizes": WIDTHS}, cv=inner)
     return model
 
@@ -277,7 +278,7 @@ def run_fold(
             make = partial(make_contestant, dataset, mode, library, max_iter, seed)
             model, seconds = timed_fit(make, X_train, y_train, repeats)
             result = describe_fit(model, X_test, y_test, seconds)
-            if mode in ("own width", UNSEEN) and library == "sklearn" and seed == 0:
+            if mode in WIDTH_GRID_MODES and library == "sklearn" and seed == 0:
                 result["width_scores"] = width_scores(
                     dataset, X_train, y_train, X_test, y_test, max_iter
                 )

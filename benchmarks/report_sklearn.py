@@ -601,6 +601,7 @@ def own_width_over_seeds(rows: pd.DataFrame, where: str = "") -> tuple[list[str]
     seconds = main.groupby(["dataset", "library"])["fit_seconds"].sum().unstack()
     widths = main.pivot_table(index="dataset", columns="library", values="width")
     n_seeds = main["seed"].nunique()
+    name = f"own width {where} over {n_seeds} seeds" if where else f"own width over {n_seeds} seeds"
     spreads = fold_width_scores(main)
     fold_means = scores.groupby(level=["dataset", "fold"]).mean()
     body, near, short, folds_below, ratios = [], [], [], [], []
@@ -636,8 +637,7 @@ def own_width_over_seeds(rows: pd.DataFrame, where: str = "") -> tuple[list[str]
     header += ["worst fit", "grid's width", "skgrow's width", "compute ratio"]
     lines = [
         "",
-        f"**own width {where + ' ' if where else ''}over {n_seeds} seeds**"
-        f" ({seeds_text(n_seeds)} for both, the same folds;"
+        f"**{name}** ({seeds_text(n_seeds)} for both, the same folds;"
         " scores: mean over seeds and folds; difference: skgrow minus the grid, mean over"
         " seeds ± one s.e. over seeds; worst fold: its difference averaged over the seeds;"
         " worst fit: the lowest of the single (fold, seed) differences; widths: means)",
@@ -648,8 +648,7 @@ def own_width_over_seeds(rows: pd.DataFrame, where: str = "") -> tuple[list[str]
     falls, n_pairs = grid_against_itself(scores["sklearn"])
     named_fits = listed(f"{d} fold {f} seed {k} ({v:+.3f})" for (d, f, k), v in fits_below.items())
     bullet = (
-        f"Own width {where + ' ' if where else ''}over {n_seeds} seeds: within"
-        f" {OWN_WIDTH_TOLERANCE} of the grid or above on"
+        f"{name.capitalize()}: within {OWN_WIDTH_TOLERANCE} of the grid or above on"
         f" {len(near)} of {len(body)} datasets ({share:.0%}; target {OWN_WIDTH_SHARE:.0%}:"
         f" {met(share >= OWN_WIDTH_SHARE)}); below it on {listed(short)}. Folds more than"
         f" {-FOLD_FLOOR} below the grid's, averaged over the seeds: {len(folds_below)}"

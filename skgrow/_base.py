@@ -36,7 +36,7 @@ from skgrow._growth import (
 from skgrow._layout import WEIGHT_INITS, Architecture, GrowthSettings
 from skgrow._network import CONSTANT_START_OUTPUTS, GrowingNetwork, static_forward
 from skgrow._persistence import fitted_state, restore_fitted_state
-from skgrow._sizing import SelfSizing, SizingState
+from skgrow._sizing import SelfSizing, SizingState, all_alike
 from skgrow._training import (
     OptimizerSettings,
     StochasticSettings,
@@ -641,7 +641,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         X_fit, X_check, Y_fit, Y_check, w_fit, w_check = self._split_held_out(
             X, Y, sample_weight, rng
         )
-        if incremental and bool(np.all(Y_check == Y_check[:1])):  # later calls judge
+        if incremental and all_alike(Y_check):  # later calls judge
             return X, Y, sample_weight, None
         full = self._to_tensors(X, Y, sample_weight, network)
         check = self._to_tensors(X_check, Y_check, w_check, network)

@@ -278,6 +278,13 @@ def _paired_gain(
     return mean, math.sqrt(variance / max(effective_n - 1.0, 1.0))
 
 
+def all_alike(Y: np.ndarray | torch.Tensor) -> bool:
+    """Whether every row of targets ``Y`` is the same: a constant predicts them as well as
+    any width can, so they say nothing about the widths."""
+    same = Y == Y[:1]  # numpy or torch: each has .all()
+    return bool(same.all())  # type: ignore[union-attr]
+
+
 def held_out_rows(network: GrowingNetwork, X: torch.Tensor, Y: torch.Tensor) -> np.ndarray:
     """The sizing loss (``SIZING_LOSSES``) of each held-out row, float64 on the host."""
     with torch.inference_mode():
@@ -315,7 +322,7 @@ class SelfSizing:
         # the scale of size_tol: the held-out loss of the best constant prediction; where
         # the held-out targets are all alike, a constant predicts them as well as any
         # width can, and no doubling pays
-        alike = bool((check.Y == check.Y[:1]).all())
+        alike = all_alike(check.Y)
         constant = _mean(baseline.double().cpu().numpy(), self.weights)
         self.baseline = math.inf if alike else max(constant, 1e-12)
 
