@@ -204,7 +204,9 @@ PARAMETERS = """\
         loss (that of predicting the training mean or class shares): points
         of R^2, for classifiers on the one-hot targets. Each of the ``n``
         neurons a doubling adds to a layer of ``n`` must lower the loss by
-        ``size_tol / n`` of the baseline. Larger values give smaller networks.
+        ``size_tol / n`` of the baseline, so a stage two doublings past the
+        last kept one must gain ``2 * size_tol``. Larger values give smaller
+        networks.
 
     device : {'cpu', 'cuda', 'auto'}, default='cpu'
         Where to train and predict; 'auto' takes a GPU when torch sees one.
@@ -354,7 +356,7 @@ NOTES = """\
     for classifiers (the Brier score, which follows accuracy where the
     log-loss of a wider, more confident network rises). A stage is kept
     when it lowers the held-out loss of the kept stage by more than
-    ``size_tol``; when its gain
+    ``size_tol`` for each doubling since that stage; when its gain
     falls short but within one standard error over the held-out rows
     (paired), the evidence is unclear and the layers double again without it
     being kept; so they do once when the first doubling stalls (no better than

@@ -13,7 +13,8 @@ a point of R^2, on the one-hot targets for classifiers), the stage is kept
 and the next one doubles again. When the evidence is unclear -- the gain
 short of the cost, but within one standard error of it (over the held-out
 rows, paired) -- the layers double again too, since a wider layer may still
-pay, but the kept stage stays; so they do when the first doubling stalls
+pay, but the kept stage stays, and the next stage must pay for every doubling
+since it; so they do when the first doubling stalls
 (no better than the first stage, its held-out loss moved by less than the
 cost over its epochs), since the narrow first network may sit on a plateau
 that one doubling does not leave. Growth stops at the first doubling that
@@ -23,7 +24,9 @@ stopping goes back to its best epoch.
 
 Doubling a layer of ``n`` neurons adds ``n``, so each added neuron must
 lower the held-out loss by ``size_tol / n`` of the baseline: the cost of a
-neuron, relative to the width of the layer it joins.
+neuron, relative to the width of the layer it joins. A stage two doublings past
+the kept one must gain ``2 * size_tol``; one that the capacity cuts short of a
+doubling (64 to 100 neurons) less than ``size_tol`` (36 / 64 of it).
 
 The held-out rows are ``validation_fraction`` of the training data, more on
 small data (the early-stopping validation set when ``early_stopping=True``).
@@ -76,6 +79,7 @@ class SizingState:
     stage_rows: np.ndarray | None = None
     stage_weights: StageWeights | None = None
     stage_steps: int = 0
+    doublings: float = 0.0  # the stage's widths over the kept stage's, in doublings
     done: bool = False
     decisions: list[tuple[tuple[float, ...], float, bool]] = field(default_factory=list)
 
@@ -155,6 +159,7 @@ class SizingState:
         kept, unclear = self._judge(baseline, weights)
         doubled = [float(min(c, 2 * t)) for t, c in zip(self.targets, capacities)]
         if (kept or unclear) and doubled != self.targets:
+            self.doublings = (0.0 if kept else self.doublings) + _doubling(self.targets, doubled)
             self.targets = doubled
             self._next_stage(network)
         else:
@@ -178,7 +183,7 @@ class SizingState:
         and whether, not kept, the evidence is unclear (within ``Z_SCORE`` standard
         errors of paying)."""
         gain, error = self._gain(weights)
-        cost = self.size_tol * baseline
+        cost = self.size_tol * baseline * self.doublings
         kept = self.accepted is None or gain > cost
         # as a share of the baseline loss; none where the held-out targets are all alike
         share = self.stage_best / baseline if math.isfinite(baseline) else math.nan
@@ -247,6 +252,13 @@ class StageWeights:
         if same and self.theta.shape == network.theta.shape:
             network.theta.copy_(self.theta)
             network.grown = list(self.grown)
+
+
+def _doubling(widths: list[float], doubled: list[float]) -> float:
+    """How many doublings going from ``widths`` to ``doubled`` makes: 1 where every layer
+    doubles, less where the capacity stops them; each added neuron counts ``1 / n``
+    of a doubling, for the ``n`` neurons of the layers it joins."""
+    return (sum(doubled) - sum(widths)) / sum(widths)
 
 
 def _copied(value: object) -> object:

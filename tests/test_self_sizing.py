@@ -24,7 +24,9 @@ from skgrow._sizing import SizingState, _paired_gain
 @pytest.fixture(scope="module")
 def tasks():
     linear = standardized(*make_regression(400, 8, n_informative=4, noise=1.0, random_state=0))
-    nonlinear = standardized(*make_friedman1(400, noise=0.3, random_state=0))
+    # 800 rows: on 400, L-BFGS's 4 neurons come within 3 % of the baseline loss and each
+    # doubling gains about a quarter of size_tol, so growth rightly stops there
+    nonlinear = standardized(*make_friedman1(800, noise=0.3, random_state=0))
     return {"linear": linear, "nonlinear": nonlinear}
 
 
@@ -267,6 +269,44 @@ def test_unclear_evidence_grows_on_and_stopping_restores_the_kept_stages_weights
     assert [kept for _, _, kept in state.decisions] == [True, False, False]
 
 
+def test_a_stage_after_unclear_doublings_pays_for_each_of_them():
+    """Each neuron costs ``size_tol / n`` of the layer of ``n`` it joins: a stage two
+    doublings past the kept one must gain twice the cost, a doubling the capacity cuts
+    short less than once."""
+    rng = np.random.RandomState(0)
+    first = 1.0 + 0.05 * rng.randn(400)
+    noise = rng.randn(400)
+    unclear = first - 0.005 + 0.1 * (noise - noise.mean())  # half the cost, a large error
+
+    def two_doublings_on(gain):
+        state, network = SizingState([4.0], size_tol=0.01, max_stage_epochs=10), _FakeNetwork()
+        state.observe(first, None, 10, network)
+        state.decide(network, baseline=1.0, weights=None)
+        state.observe(unclear, None, 10, network)
+        state.decide(network, baseline=1.0, weights=None)
+        assert state.targets == [16.0] and state.accepted == [4.0] and state.doublings == 2.0
+        state.observe(first - gain, None, 10, network)  # clear: no error at all
+        state.decide(network, baseline=1.0, weights=None)
+        return state
+
+    short = two_doublings_on(0.015)  # more than one doubling's cost, less than two
+    assert short.done and short.targets == [4.0]
+    paid = two_doublings_on(0.025)
+    assert paid.accepted == [16.0] and paid.targets == [32.0] and paid.doublings == 1.0
+
+    class _SixWide(_FakeNetwork):
+        class arch(_FakeNetwork.arch):
+            capacities = (6,)
+
+    state, network = SizingState([4.0], size_tol=0.01, max_stage_epochs=10), _SixWide()
+    state.observe(first, None, 10, network)
+    state.decide(network, baseline=1.0, weights=None)
+    assert state.targets == [6.0] and state.doublings == 0.5  # 2 neurons join 4
+    state.observe(first - 0.007, None, 10, network)  # above half the cost of a doubling
+    state.decide(network, baseline=1.0, weights=None)
+    assert state.accepted == [6.0] and state.done
+
+
 def test_paired_gain_and_its_standard_error():
     rng = np.random.RandomState(0)
     before, after = rng.rand(50), rng.rand(50)
@@ -341,7 +381,7 @@ def test_with_lbfgs_the_chosen_widths_train_for_one_more_round(tasks):
 def test_a_fit_whose_max_iter_ends_before_the_widths_are_decided_ends_at_its_last_kept_stage(
     solver, tasks
 ):
-    X, y = tasks["nonlinear"]
+    X, y = (a[:400] for a in tasks["nonlinear"])  # 2 Adam steps an epoch
     # 200 epochs or iterations are too few for the stages from 4 to 64 neurons
     model = GrowingMLPRegressor(
         hidden_layer_sizes=(64,), target_size="auto", solver=solver, random_state=0
