@@ -79,7 +79,6 @@ class SizingState:
     stage_rows: np.ndarray | None = None
     stage_weights: StageWeights | None = None
     stage_steps: int = 0
-    doublings: float = 0.0  # the stage's widths over the kept stage's, in doublings
     done: bool = False
     decisions: list[tuple[tuple[float, ...], float, bool]] = field(default_factory=list)
 
@@ -156,10 +155,9 @@ class SizingState:
         """Judge the finished stage: keep it and double, double on unclear evidence, or
         stop; stopped, the network goes back to the kept stage."""
         capacities = network.arch.capacities
-        kept, unclear = self._judge(baseline, weights)
-        doubled = [float(min(c, 2 * t)) for t, c in zip(self.targets, capacities)]
+        kept, unclear = self._judge(capacities, baseline, weights)
+        doubled = _doubled(self.targets, capacities)
         if (kept or unclear) and doubled != self.targets:
-            self.doublings = (0.0 if kept else self.doublings) + _doubling(self.targets, doubled)
             self.targets = doubled
             self._next_stage(network)
         else:
@@ -173,17 +171,19 @@ class SizingState:
         kept stage, its widths and its weights at its best held-out epoch. Without a
         kept stage the network stays as it is, at its first stage's targets."""
         if self.stage_losses:
-            self._judge(baseline, weights)
+            self._judge(network.arch.capacities, baseline, weights)
         if self.accepted is None:
             self.accepted = list(self.targets)
         self._end(network, go_back=True)
 
-    def _judge(self, baseline: float, weights: np.ndarray | None) -> tuple[bool, bool]:
-        """Record the stage's decision; whether it is kept (it paid, or it is the first),
-        and whether, not kept, the evidence is unclear (within ``Z_SCORE`` standard
-        errors of paying)."""
+    def _judge(
+        self, capacities: tuple[int, ...], baseline: float, weights: np.ndarray | None
+    ) -> tuple[bool, bool]:
+        """Record the stage's decision; whether it is kept (it paid for each doubling
+        since the kept stage, or it is the first), and whether, not kept, the evidence
+        is unclear (within ``Z_SCORE`` standard errors of paying)."""
         gain, error = self._gain(weights)
-        cost = self.size_tol * baseline * self.doublings
+        cost = self.size_tol * baseline * self._doublings_since_kept(capacities)
         kept = self.accepted is None or gain > cost
         # as a share of the baseline loss; none where the held-out targets are all alike
         share = self.stage_best / baseline if math.isfinite(baseline) else math.nan
@@ -193,6 +193,22 @@ class SizingState:
             self.accepted_weights = self.stage_weights
         unclear = gain + Z_SCORE * error > cost or self._first_doubling_stalled(gain, cost)
         return kept, not kept and unclear
+
+    def _doublings_since_kept(self, capacities: tuple[int, ...]) -> float:
+        """How many doublings the stage's widths are past the kept stage's (none before
+        one is kept): each neuron added counts ``1 / n`` of a doubling, for the ``n``
+        neurons of the layers it joined, so a doubling the capacity cuts short counts
+        less than one."""
+        if self.accepted is None:
+            return 0.0
+        widths, doublings = list(self.accepted), 0.0
+        while sum(widths) < sum(self.targets):
+            doubled = _doubled(widths, capacities)
+            if doubled == widths:  # the capacities changed since (a warm start)
+                break
+            doublings += (sum(doubled) - sum(widths)) / sum(widths)
+            widths = doubled
+        return doublings
 
     def _first_doubling_stalled(self, gain: float, cost: float) -> bool:
         """Whether the stage is the first doubling and it stalled: no better than the
@@ -254,11 +270,9 @@ class StageWeights:
             network.grown = list(self.grown)
 
 
-def _doubling(widths: list[float], doubled: list[float]) -> float:
-    """How many doublings going from ``widths`` to ``doubled`` makes: 1 where every layer
-    doubles, less where the capacity stops them; each added neuron counts ``1 / n``
-    of a doubling, for the ``n`` neurons of the layers it joins."""
-    return (sum(doubled) - sum(widths)) / sum(widths)
+def _doubled(widths: list[float], capacities: tuple[int, ...]) -> list[float]:
+    """Each layer at twice its width, at most its capacity."""
+    return [float(min(c, 2 * w)) for w, c in zip(widths, capacities)]
 
 
 def _copied(value: object) -> object:
