@@ -63,8 +63,9 @@ figure.tight_layout()
 # What each doubling gained
 # -------------------------
 # The held-out loss at the end of each stage, as a share of the loss of
-# predicting the mean: a stage was kept when it fell by more than ``size_tol``
-# (0.005), and the layers doubled on while the evidence was unclear.
+# predicting the mean: a stage was kept when it fell below the last kept
+# stage's by more than ``size_tol`` (0.005) for each doubling between them,
+# and the layers doubled on while the evidence was unclear.
 figure, axis = plt.subplots(figsize=(6, 3.5))
 for name, model in models.items():
     widths = [widths[0] for widths, _, _ in model.size_stages_]
