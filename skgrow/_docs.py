@@ -159,7 +159,8 @@ PARAMETERS = """\
         least-squares fit of the current batch's residual (a Gauss-Newton
         step for the log-loss), so it helps at once; in earlier layers, and
         in every layer with ``loss='poisson'`` (whose curvature is
-        unbounded), they start at zero, so it does no harm. 'random': it
+        unbounded), those towards the neurons the next layer already has
+        start at zero, so it does no harm. 'random': it
         keeps its initial random weights, as in the papers. Incoming weights
         stay as drawn.
 

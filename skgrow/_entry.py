@@ -17,9 +17,17 @@ outgoing weights that help at once or at least do no harm:
   for the log-loss a shorter step than Newton's (unit curvature where the
   log-loss has at most 1/4 for two classes, 1/2 for more). The ridge is the
   mean of ``diag(H^T P H)``: for one neuron, half the least-squares weight.
-* in earlier layers, zero: the next layer's curvature is unknown, so a step
-  of this kind can overshoot by any factor; a neuron whose outgoing weights
-  are zero leaves the network as it is and learns them by gradient.
+* in earlier layers, zero towards the neurons the next layer had before:
+  the next layer's curvature is unknown, so a step of this kind can
+  overshoot by any factor; a neuron whose outgoing weights are zero leaves
+  the network as it is and learns them by gradient. Towards the next layer's
+  neurons that join with it or later they stay as drawn: those are the
+  incoming weights of neurons that contribute nothing yet (their own
+  outgoing weights start at zero, or fitted), and zero there would leave
+  them dead. With three hidden layers or more, all of whose neurons join
+  in the first step, zero everywhere left every weight between hidden
+  layers at zero: a saddle that gradient hardly leaves (L-BFGS stopped at
+  once, SGD ended as a constant predictor).
 * for the Poisson loss (``exp`` output), zero in every layer: the log link's
   curvature is the prediction itself, unbounded, and unit curvature gives a
   step off by that factor (on counts averaging 9, fits diverged within 20
@@ -62,8 +70,12 @@ def fit_new_neurons(
     """
     fitted = network.arch.out_activation in READOUT_STEP_OUTPUTS
     last = network.arch.n_hidden - 1
+    # the neurons each layer had before: a layer's new ones start where they did
+    had = {layer: start for layer, start, _ in new}
     for layer, start, stop in new:  # every new neuron starts from no contribution
-        network.weights[layer + 1][start:stop] = 0.0
+        outgoing = network.weights[layer + 1]
+        to = outgoing.shape[1] if layer == last else had.get(layer + 1, network.grown[layer + 1])
+        outgoing[start:stop, :to] = 0.0
     for layer, start, stop in new:
         if fitted and layer == last:
             H, D = network.last_hidden_and_output_gradient(X, Y, sample_weight)

@@ -319,7 +319,11 @@ def held_out_rows(network: GrowingNetwork, X: torch.Tensor, Y: torch.Tensor) -> 
 
 # what can end self-sizing before the widths are decided: the warning's opening, advice
 CUT_SHORT = {
-    "max_iter": ("max_iter ended", "Increase max_iter to let it finish deciding."),
+    "max_iter": (
+        "max_iter ended",
+        "Increase max_iter to let it finish deciding, and fit without warm_start: a warm "
+        "start keeps the kept stage's widths.",
+    ),
     "diverged": ("Training diverged", "See the divergence warning."),
     "interrupted": ("Training was interrupted", "Fit again without warm_start to size afresh."),
 }

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import fit_quietly, friedman_data
-from sklearn.datasets import load_breast_cancer, make_friedman1
+from sklearn.datasets import load_breast_cancer, make_friedman1, make_moons
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score
 from sklearn.neural_network import MLPClassifier
@@ -88,6 +88,56 @@ def test_new_neurons_of_earlier_layers_start_with_zero_outgoing_weights(friedman
     before = net.task_loss(X, Y, None)
     net.weights[0][:, 5:9] = torch.randn(10, 4, dtype=torch.float64)
     assert net.task_loss(X, Y, None) == pytest.approx(before, rel=1e-12)
+
+
+def test_new_neurons_keep_drawn_weights_towards_neurons_that_join_with_them():
+    # three layers whose first neurons join together: zero between them everywhere would
+    # be a saddle; only the weights towards neurons that were there before are zeroed
+    net = network((8, 8, 8), (0.0, 0.0, 0.0))
+    drawn = [w.clone() for w in net.weights]
+    net.size_variables.copy_(torch.tensor([3.0, 2.0, 4.0]) / 8)
+    new = net.take_new_neurons()
+    assert new == [(0, 0, 3), (1, 0, 2), (2, 0, 4)]
+    X, Y = torch.randn(20, 10, dtype=torch.float64), torch.randn(20, 1, dtype=torch.float64)
+    fit_new_neurons(net, X, Y, None, new, alpha=0.0)
+    assert torch.equal(net.weights[1], drawn[1]) and torch.equal(net.weights[2], drawn[2])
+    # later, layer 0 gains neurons 3:5 while layer 1 has had 2 and gains 2:4 with them
+    net.size_variables.copy_(torch.tensor([5.0, 4.0, 4.0]) / 8)
+    new = net.take_new_neurons()
+    assert new == [(0, 3, 5), (1, 2, 4)]
+    fit_new_neurons(net, X, Y, None, new, alpha=0.0)
+    assert torch.all(net.weights[1][3:5, :2] == 0)  # towards layer 1's earlier neurons
+    assert torch.equal(net.weights[1][3:5, 2:], drawn[1][3:5, 2:])  # joining or yet to
+    assert torch.all(net.weights[2][2:4, :4] == 0)  # layer 2 gains none: all it has
+    assert torch.equal(net.weights[2][2:4, 4:], drawn[2][2:4, 4:])
+
+
+def test_three_growing_hidden_layers_learn():
+    # each layer's first neurons join together; with zero weights between them the
+    # network stayed constant: chance accuracy with SGD's defaults
+    X, y = make_moons(300, noise=0.2, random_state=0)
+    kwargs = dict(hidden_layer_sizes=(32, 32, 32), solver="sgd", random_state=0)
+    growing = fit_quietly(GrowingMLPClassifier(**kwargs), X, y)
+    sklearn = fit_quietly(MLPClassifier(**kwargs), X, y)
+    assert np.abs(growing.coefs_[1]).max() > 0.01
+    assert growing.score(X, y) >= sklearn.score(X, y) - 0.02
+
+
+def test_three_self_sizing_hidden_layers_learn_with_lbfgs():
+    # with zero weights between the layers' first neurons L-BFGS met its tolerance at
+    # once and self-sizing kept (4, 4, 4) predicting a constant (R^2 0.0)
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 3)
+    y = np.sin(2 * X[:, 0]) + X[:, 1] ** 2 + 0.1 * rng.randn(300)
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(64, 64, 64),
+        solver="lbfgs",
+        target_size="auto",
+        max_iter=400,
+        random_state=1,
+    )
+    fit_quietly(model, X, y)
+    assert model.score(X, y) > 0.9
 
 
 def test_new_neurons_of_a_poisson_output_start_with_zero_outgoing_weights():

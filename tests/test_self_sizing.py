@@ -605,6 +605,19 @@ def test_a_cut_short_fit_names_the_widths_it_ends_with_not_its_stages_targets():
     assert any("[31] neurons" in str(w.message) for w in caught)
 
 
+def test_a_cut_short_fit_advises_a_fresh_fit_since_a_warm_start_keeps_its_widths():
+    X, y = standardized(*load_diabetes(return_X_y=True))
+    model = GrowingMLPRegressor(hidden_layer_sizes=(64,), target_size="auto", random_state=0)
+    with pytest.warns(ConvergenceWarning, match="fit without warm_start: a warm start keeps"):
+        model.fit(X, y)
+    stages = model.size_stages_
+    kept = [widths for widths, _, kept in stages if kept][-1]
+    model.set_params(warm_start=True, max_iter=1000)
+    fit_quietly(model, X, y)
+    assert model.size_stages_ == stages  # nothing judged again
+    assert model.hidden_layer_sizes_ == kept
+
+
 def test_a_divergence_in_an_earlier_call_is_not_blamed_for_a_later_fit(tasks):
     X, y = tasks["nonlinear"]
     model = GrowingMLPRegressor(hidden_layer_sizes=(64,), random_state=0)
