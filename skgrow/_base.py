@@ -84,6 +84,11 @@ def _split_rows(X, Y, sample_weight, rng, test_size, stratify):
     return (*parts, None, None) if sample_weight is None else tuple(parts)
 
 
+def _rows_with_weight(X, sample_weight: np.ndarray | None) -> int:
+    """The rows that count: those of weight above 0 (every row without weights)."""
+    return X.shape[0] if sample_weight is None else int(np.count_nonzero(sample_weight > 0))
+
+
 def _require_tqdm() -> None:
     try:
         import tqdm  # noqa: F401
@@ -612,12 +617,13 @@ class BaseGrowingMLP(BaseEstimator, ABC):
 
         With early stopping its ``validation_data`` are used; otherwise
         ``validation_fraction`` of the rows is held out until the widths are
-        decided. With fewer than four rows nothing can be held out: a fit then
-        gives each layer its whole capacity, and a ``partial_fit`` call trains
-        at the current stage's widths, leaving the judging to later calls. So
-        does a ``partial_fit`` call whose held-out rows all have the same
-        target: a constant predicts them as well as any width, so they say
-        nothing about the widths (in a fit, the first stage is then kept).
+        decided, drawn from the rows of weight above 0. With fewer than four
+        of those nothing can be held out: a fit then gives each layer its
+        whole capacity, and a ``partial_fit`` call trains at the current
+        stage's widths, leaving the judging to later calls. So does a
+        ``partial_fit`` call whose held-out rows all have the same target: a
+        constant predicts them as well as any width, so they say nothing
+        about the widths (in a fit, the first stage is then kept).
         """
         if not self._sizes_itself(network):
             return X, Y, sample_weight, None
@@ -632,7 +638,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             return X, Y, sample_weight, None
         if validation_data is not None:
             return X, Y, sample_weight, SelfSizing(state, network, validation_data)
-        if X.shape[0] < 4:
+        if _rows_with_weight(X, sample_weight) < 4:
             if incremental:  # later calls judge
                 return X, Y, sample_weight, None
             state.targets, state.done = [float(c) for c in network.arch.capacities], True
@@ -653,7 +659,18 @@ class BaseGrowingMLP(BaseEstimator, ABC):
 
     def _split_held_out(self, X, Y, sample_weight, rng):
         """``validation_fraction`` of the rows (at least 2, at most half), stratified
-        for classifiers where every class has two rows."""
+        for classifiers where every class has two rows. Where some rows weigh nothing,
+        of the others: a row of weight 0 says nothing of a width, so those all train."""
+        if sample_weight is not None and not np.all(sample_weight > 0):
+            weighted = sample_weight > 0
+            parts = self._split_held_out(X[weighted], Y[weighted], sample_weight[weighted], rng)
+            X_fit, X_check, Y_fit, Y_check, w_fit, w_check = parts
+            rest = ~weighted
+            stack = sp.vstack if sp.issparse(X) else np.concatenate
+            X_fit = stack([X_fit, X[rest]])
+            Y_fit = np.concatenate([Y_fit, Y[rest]])
+            w_fit = np.concatenate([w_fit, sample_weight[rest]])
+            return X_fit, X_check, Y_fit, Y_check, w_fit, w_check
         n = X.shape[0]
         share = max(self.validation_fraction, min(HELD_OUT_SHARE, HELD_OUT_ROWS / n))
         n_check = min(n // 2, max(2, math.ceil(share * n)))

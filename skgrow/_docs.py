@@ -375,11 +375,12 @@ NOTES = """\
     When ``max_iter`` ends before the widths are decided, the stage under way
     is judged on the epochs it had (if its layers reached its widths) and the
     fit ends at the kept stage, its widths and its best held-out weights,
-    with a ``ConvergenceWarning``. A ``partial_fit`` call of fewer than four
-    rows trains at the current stage's widths and leaves the judging to
-    later calls. Where the held-out targets are all alike (a constant
-    target), no doubling pays and the first stage is kept. Every hidden layer
-    doubles at once.
+    with a ``ConvergenceWarning``. With ``sample_weight``, rows of weight 0
+    are never held out. A fit of fewer than four rows of weight above 0 gives
+    each layer its whole capacity; a ``partial_fit`` call of fewer trains at
+    the current stage's widths and leaves the judging to later calls. Where
+    the held-out targets are all alike (a constant target), no doubling pays
+    and the first stage is kept. Every hidden layer doubles at once.
 
     **Export.** ``to_sklearn()`` returns a fitted sklearn MLP with the grown
     width and the same predictions; ``to_torch()`` a ``torch.nn.Sequential``.

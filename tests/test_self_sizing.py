@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import torch
 from conftest import standardized
 from sklearn.datasets import (
@@ -38,10 +39,10 @@ SOLVERS = {
 }
 
 
-def fit_quietly(model, X, y):
+def fit_quietly(model, X, y, **fit_params):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y)
+        return model.fit(X, y, **fit_params)
 
 
 def fit_sizing_itself(Estimator, growth, solver, X, y):
@@ -674,3 +675,36 @@ def test_the_poisson_loss_sizes_itself_and_grows_on_non_linear_counts():
         model.fit(X, y)
     assert model._history.sizing.done and model.hidden_layer_sizes_[0] >= 32
     assert model.score(X, y) > 0.8
+
+
+def test_rows_of_weight_zero_are_never_held_out(tasks):
+    X, y = tasks["nonlinear"]
+    n = len(y)
+    # only every fourth row counts: at random, the held-out rows would weigh
+    # nothing at all on some draws (the held-out loss then divided by zero)
+    weight = np.zeros(n)
+    weight[::4] = 1.0
+    for seed in range(4):
+        model = GrowingMLPRegressor(
+            hidden_layer_sizes=(16,), target_size="auto", max_iter=300, random_state=seed
+        )
+        fit_quietly(model, X, y, sample_weight=weight)
+        assert model.size_stages_  # judged on weighted rows
+    # two rows of weight: too few to hold out, the layer gets its capacity (40 rows,
+    # one batch: a batch that weighs nothing fails in sklearn's MLP too)
+    weight = np.zeros(40)
+    weight[:2] = 1.0
+    model = GrowingMLPRegressor(hidden_layer_sizes=(16,), target_size="auto", max_iter=50)
+    fit_quietly(model, X[:40], y[:40], sample_weight=weight)
+    assert model.hidden_layer_sizes_ == (16,)
+
+
+def test_held_out_rows_of_weight_are_drawn_from_sparse_rows_too(tasks):
+    X, y = tasks["nonlinear"]
+    weight = np.zeros(len(y))
+    weight[::3] = 1.0
+    dense = GrowingMLPRegressor(hidden_layer_sizes=(8,), target_size="auto", max_iter=200)
+    sparse = GrowingMLPRegressor(hidden_layer_sizes=(8,), target_size="auto", max_iter=200)
+    fit_quietly(dense.set_params(random_state=0), X, y, sample_weight=weight)
+    fit_quietly(sparse.set_params(random_state=0), sp.csr_matrix(X), y, sample_weight=weight)
+    assert sparse.size_stages_ == dense.size_stages_
