@@ -97,7 +97,8 @@ PARAMETERS = """\
         Epochs without ``tol`` improvement before stopping.
 
     max_fun : int, default=15000
-        Most loss evaluations of 'lbfgs'.
+        Most loss evaluations of 'lbfgs', over the whole fit (with
+        ``target_size='auto'``, shared by its rounds, as ``max_iter`` is).
 
     growth : {'auxiliary', 'controller', 'none'}, default='auxiliary'
         How the hidden layers grow. Each hidden layer of capacity ``N`` has

@@ -88,7 +88,7 @@ def train(
     """
     network = state.network
     state.history.diverged = False  # of this call (an earlier one may have diverged)
-    interrupted = False  # L-BFGS only: stochastic training records history.resume
+    cut_short = None  # L-BFGS only: stochastic training records history.resume
     work = solver.step_rows * network.layout.n_parameters
     with threads_for_step(work, network.theta.device):
         if isinstance(solver, StochasticSolver):
@@ -109,7 +109,7 @@ def train(
             )
         else:
             state.optimizer = None
-            interrupted = train_lbfgs(
+            cut_short = train_lbfgs(
                 network,
                 data,
                 state.history,
@@ -124,9 +124,9 @@ def train(
             )
     history = state.history
     if sizing is not None and not sizing.done and not incremental and history.resume is None:
-        # max_iter is spent, training diverged or was interrupted: a fitted model has
-        # decided widths
-        cause = "diverged" if history.diverged else "interrupted" if interrupted else "max_iter"
+        # max_iter (or L-BFGS's max_fun) is spent, training diverged or was interrupted:
+        # a fitted model has decided widths
+        cause = "diverged" if history.diverged else cut_short or "max_iter"
         sizing.conclude(network, cause)
     if history.diverged:
         state.optimizer = None  # its moments are not finite; further training starts afresh

@@ -38,55 +38,70 @@ def train_lbfgs(
     sizing: SelfSizing | None = None,
     fitted_new_neurons: bool = False,
     fixed_sizes: bool = False,
-) -> bool:
+) -> str | None:
     """Minimise the whole objective with scipy's L-BFGS-B, as sklearn's MLPs do;
-    returns whether Ctrl-C interrupted it.
+    returns what ended it early, if anything but ``max_iter`` or a divergence did:
+    "interrupted" (Ctrl-C) or, before self-sizing decided the widths, "max_fun".
 
     Records sklearn's loss (data loss + L2), the size loss and the layer sizes
     after every L-BFGS iteration. A non-finite result, or Ctrl-C, keeps the
     last finite iterate with a warning. With ``sizing`` the iterations are
     spent in rounds, one per self-sizing stage, then one on the full data at
-    the chosen widths; the size variables are held at the stages' targets, and
+    the chosen widths; ``max_iter`` and ``max_fun`` bound the whole fit, shared
+    over its rounds. The size variables are held at the stages' targets, and
     with ``fixed_sizes`` (widths self-sizing decided in an earlier fit) at theirs.
     """
     history.n_iter = 0
     fitted = fitted_new_neurons
+    evaluations = 0  # of the loss, over the rounds
     try:
         while sizing is not None and not sizing.done and history.n_iter < max_iter:
+            if evaluations >= max_fun:
+                return "max_fun"
             rounds = min(ITERATIONS_PER_STAGE, max_iter - history.n_iter)
-            used = _round(network, data, history, alpha, rounds, max_fun, tol, verbose, fitted)
-            history.n_iter += used
+            funs = max_fun - evaluations
+            used, calls = _round(network, data, history, alpha, rounds, funs, tol, verbose, fitted)
+            history.n_iter, evaluations = history.n_iter + used, evaluations + calls
             if history.diverged:
-                return False
+                return None
             data = sizing.after_stage(network, used) or data
         left = max_iter - history.n_iter
         if sizing is None:
             if left > 0:
                 history.n_iter += _minimize(
                     network, data, history, alpha, left, max_fun, tol, verbose, fixed_sizes, fitted
-                )
-            return False
-        if sizing.done and left > 0:  # the chosen widths train for one round
+                )[0]
+            return None
+        funs = max_fun - evaluations
+        if sizing.done and left > 0 and funs > 0:  # the chosen widths train for one round
             rounds = min(left, ITERATIONS_PER_STAGE)
-            used = _round(network, data, history, alpha, rounds, max_fun, tol, verbose, fitted)
-            history.n_iter += used
-            if used == left:
+            used, calls = _round(network, data, history, alpha, rounds, funs, tol, verbose, fitted)
+            history.n_iter, evaluations = history.n_iter + used, evaluations + calls
+            if used == left or calls >= funs:
                 warnings.warn(
-                    f"lbfgs failed to converge after {max_iter} iterations (max_iter="
-                    f"{max_iter}): target_size='auto' spent them on its stages and the "
-                    "training at the chosen widths. Increase max_iter.",
+                    f"lbfgs failed to converge after {_spent(max_iter, max_fun, used == left)}:"
+                    " target_size='auto' spent them on its stages and the training at the"
+                    f" chosen widths. Increase {'max_iter' if used == left else 'max_fun'}.",
                     ConvergenceWarning,
                 )
         elif sizing.done:  # decided with the last iteration: no round for the held-out rows
             warnings.warn(
-                f"lbfgs failed to converge after {max_iter} iterations (max_iter={max_iter}):"
+                f"lbfgs failed to converge after {_spent(max_iter, max_fun, left <= 0)}:"
                 " target_size='auto' decided the widths with the last of them, and the rows"
-                " it held out to judge them were not trained on. Increase max_iter.",
+                " it held out to judge them were not trained on. Increase"
+                f" {'max_iter' if left <= 0 else 'max_fun'}.",
                 ConvergenceWarning,
             )
     except _Interrupted:
-        return True
-    return False
+        return "interrupted"
+    return None
+
+
+def _spent(max_iter: int, max_fun: int, iterations: bool) -> str:
+    """What ran out, for a warning: the iterations or the loss evaluations."""
+    if iterations:
+        return f"{max_iter} iterations (max_iter={max_iter})"
+    return f"{max_fun} loss evaluations (max_fun={max_fun})"
 
 
 def _round(
@@ -99,9 +114,10 @@ def _round(
     tol: float,
     verbose: bool,
     fitted_new_neurons: bool,
-) -> int:
-    """One self-sizing round at the held sizes; returns its iterations. A round that
-    ends at its budget has not failed: its budget is not the user's ``max_iter``."""
+) -> tuple[int, int]:
+    """One self-sizing round at the held sizes; returns its iterations and loss
+    evaluations. A round that ends at its budget has not failed: its budget is not the
+    user's ``max_iter`` (or ``max_fun``), and the caller warns where it is."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return _minimize(
@@ -120,8 +136,9 @@ def _minimize(
     verbose: bool,
     fixed_sizes: bool = False,
     fitted_new_neurons: bool = False,
-) -> int:
-    """One L-BFGS-B run from the current parameters; returns its iterations.
+) -> tuple[int, int]:
+    """One L-BFGS-B run from the current parameters; returns its iterations and the
+    loss evaluations it made.
 
     With ``fixed_sizes`` the size variables are set to their targets and stay
     there; neurons that this switches on for the first time enter as in a
@@ -198,7 +215,7 @@ def _minimize(
             RuntimeWarning,
         )
         _keep(network, history, accepted, alpha, data)
-    return n_iter
+    return n_iter, int(result.nfev)
 
 
 def _task_loss(network: GrowingNetwork, alpha: float, data: TrainingData) -> float:

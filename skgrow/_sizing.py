@@ -324,6 +324,11 @@ CUT_SHORT = {
         "Increase max_iter to let it finish deciding, and fit without warm_start: a warm "
         "start keeps the kept stage's widths.",
     ),
+    "max_fun": (
+        "max_fun ended",
+        "Increase max_fun to let it finish deciding, and fit without warm_start: a warm "
+        "start keeps the kept stage's widths.",
+    ),
     "diverged": ("Training diverged", "See the divergence warning."),
     "interrupted": ("Training was interrupted", "Fit again without warm_start to size afresh."),
 }

@@ -633,6 +633,18 @@ def test_a_divergence_in_an_earlier_call_is_not_blamed_for_a_later_fit(tasks):
     assert any(m.startswith("max_iter ended before target_size='auto'") for m in messages)
 
 
+def test_max_fun_bounds_a_whole_self_sizing_lbfgs_fit_not_each_round(tasks):
+    X, y = tasks["nonlinear"]
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(32,), solver="lbfgs", target_size="auto", max_fun=20, max_iter=1000
+    )
+    # each round had the whole max_fun: 90 iterations, each at least one evaluation
+    with pytest.warns(ConvergenceWarning, match="max_fun ended before target_size='auto'"):
+        model.fit(X, y)
+    assert model.n_iter_ <= 20
+    assert model.size_stages_  # the kept stage's widths
+
+
 def test_an_interrupted_lbfgs_fit_says_it_was_interrupted(tasks, monkeypatch):
     import scipy.optimize
 
