@@ -203,12 +203,12 @@ PARAMETERS = """\
         With ``target_size='auto'``: the least decrease of the held-out loss
         (the squared error; for classifiers, of the predicted probabilities)
         that doubling the layers must bring, as a fraction of the baseline
-        loss (that of predicting the training mean or class shares): points
-        of R^2, for classifiers on the one-hot targets. Each of the ``n``
-        neurons a doubling adds to a layer of ``n`` must lower the loss by
-        ``size_tol / n`` of the baseline, so a stage two doublings past the
-        last kept one must gain ``2 * size_tol``. Larger values give smaller
-        networks.
+        loss (that of the best constant prediction of the held-out rows: their
+        mean or class shares): points of R^2, for classifiers on the one-hot
+        targets. Each of the ``n`` neurons a doubling adds to a layer of ``n``
+        must lower the loss by ``size_tol / n`` of the baseline, so a stage
+        two doublings past the last kept one must gain ``2 * size_tol``.
+        Larger values give smaller networks.
 
     device : {'cpu', 'cuda', 'auto'}, default='cpu'
         Where to train and predict; 'auto' takes a GPU when torch sees one.
@@ -262,7 +262,11 @@ ATTRIBUTES = """\
         Score on the held-out data after every epoch with early stopping.
 
     best_validation_score_ : float or None
-        Best of ``validation_scores_``.
+        Best of ``validation_scores_``, the score of the weights the model
+        returns. With ``target_size='auto'``, of those since the widths were
+        decided (the stages' networks that were not kept may have scored
+        higher); when ``max_iter`` ends before they are, the model returns
+        the kept stage's weights instead, and this is the best of the fit.
 
     validation_loss_curve_ : list of float or None
         Loss of the outputs on the held-out data (no L2 or size term) after
