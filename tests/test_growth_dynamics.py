@@ -10,7 +10,7 @@ from conftest import fit_quietly, friedman_data
 from sklearn.datasets import load_breast_cancer, make_friedman1, make_moons
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score
-from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
@@ -291,6 +291,19 @@ def test_default_classifier_keeps_up_with_sklearn_after_ten_epochs():
         model = GrowingMLPClassifier(max_iter=10, random_state=0).fit(X, y)
     assert ours.mean() >= theirs.mean() - 0.01
     assert 0 < model.size_curve_[0][0] < model.hidden_layer_sizes_[0]  # it grew
+
+
+def test_three_default_hidden_layers_keep_up_with_sklearn_after_twenty_epochs():
+    # zero weights between the layers' first neurons held every seed near R^2 0.1
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 3)
+    y = np.sin(2 * X[:, 0]) + X[:, 1] ** 2 + 0.1 * rng.randn(300)
+    ours, theirs = [], []
+    for seed in range(3):
+        kwargs = dict(hidden_layer_sizes=(32, 32, 32), max_iter=20, random_state=seed)
+        ours.append(fit_quietly(GrowingMLPRegressor(**kwargs), X, y).score(X, y))
+        theirs.append(fit_quietly(MLPRegressor(**kwargs), X, y).score(X, y))
+    assert np.mean(ours) >= np.mean(theirs) - 0.01
 
 
 def test_partial_fit_grows_from_the_first_call(friedman):
