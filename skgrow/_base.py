@@ -637,7 +637,12 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         if state.done:
             return X, Y, sample_weight, None
         if validation_data is not None:
-            return X, Y, sample_weight, SelfSizing(state, network, validation_data)
+            return (
+                X,
+                Y,
+                sample_weight,
+                SelfSizing(state, network, validation_data, verbose=self.verbose),
+            )
         if _rows_with_weight(X, sample_weight) < 4:
             if incremental:  # later calls judge
                 return X, Y, sample_weight, None
@@ -651,7 +656,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             return X, Y, sample_weight, None
         full = self._to_tensors(X, Y, sample_weight, network)
         check = self._to_tensors(X_check, Y_check, w_check, network)
-        return X_fit, Y_fit, w_fit, SelfSizing(state, network, check, full)
+        return X_fit, Y_fit, w_fit, SelfSizing(state, network, check, full, self.verbose)
 
     def _sizes_itself(self, network) -> bool:
         """Whether ``target_size='auto'`` sets ``network``'s widths (a growing one)."""

@@ -61,7 +61,10 @@ PARAMETERS = """\
         by ``tol`` for ``n_iter_no_change`` consecutive epochs.
 
     verbose : bool, default=False
-        Print the loss (and layer sizes) after every epoch.
+        Print the loss (and layer sizes) after every epoch; with
+        ``target_size='auto'``, each judged stage too: its widths, its
+        held-out loss as a share of the baseline, whether it was kept, and
+        the widths that follow.
 
     warm_start : bool, default=False
         Continue from the fitted weights and sizes on the next ``fit``. After

@@ -275,6 +275,10 @@ def _doubled(widths: list[float], capacities: tuple[int, ...]) -> list[float]:
     return [float(min(c, 2 * w)) for w, c in zip(widths, capacities)]
 
 
+def _format_widths(widths: tuple[float, ...] | list[float]) -> str:
+    return str(tuple(int(w) for w in widths))
+
+
 def _copied(value: object) -> object:
     return list(value) if isinstance(value, list) else value
 
@@ -348,8 +352,10 @@ class SelfSizing:
         network: GrowingNetwork,
         check: TrainingData,
         full_data: TrainingData | None = None,
+        verbose: bool = False,
     ):
         self.state, self.check, self.full_data = state, check, full_data
+        self.verbose = verbose  # print each judged stage
         weights = check.sample_weight
         self.weights = None if weights is None else weights.double().cpu().numpy()
         self.X = check.features()
@@ -378,8 +384,7 @@ class SelfSizing:
         state.observe(held_out_rows(network, self.X, self.check.Y), self.weights, steps, network)
         if not state.stage_over(self.baseline):
             return None
-        state.decide(network, self.baseline, self.weights)
-        return self.full_data if state.done else None
+        return self._decide(network)
 
     def conclude(self, network: GrowingNetwork, cause: str = "max_iter") -> None:
         """End self-sizing that ``cause`` cut short (``SizingState.conclude``; a key of
@@ -401,7 +406,22 @@ class SelfSizing:
 
     def after_stage(self, network: GrowingNetwork, steps: int) -> TrainingData | None:
         """A whole stage has run (an L-BFGS round): judge it; as ``after_epoch``."""
+        self.state.observe(
+            held_out_rows(network, self.X, self.check.Y), self.weights, steps, network
+        )
+        return self._decide(network)
+
+    def _decide(self, network: GrowingNetwork) -> TrainingData | None:
+        """Judge the finished stage (``SizingState.decide``), say so when verbose, and
+        return the full data once the widths are decided."""
         state = self.state
-        state.observe(held_out_rows(network, self.X, self.check.Y), self.weights, steps, network)
         state.decide(network, self.baseline, self.weights)
+        if self.verbose:
+            widths, share, kept = state.decisions[-1]
+            verdict = "kept" if kept else "not kept"
+            then = "widths decided" if state.done else "next"
+            print(
+                f"Self-sizing: stage {_format_widths(widths)}, held-out loss {share:.4f} of "
+                f"the baseline, {verdict}; {then}: {_format_widths(state.targets)}"
+            )
         return self.full_data if state.done else None

@@ -720,3 +720,17 @@ def test_held_out_rows_of_weight_are_drawn_from_sparse_rows_too(tasks):
     fit_quietly(dense.set_params(random_state=0), X, y, sample_weight=weight)
     fit_quietly(sparse.set_params(random_state=0), sp.csr_matrix(X), y, sample_weight=weight)
     assert sparse.size_stages_ == dense.size_stages_
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_verbose_self_sizing_prints_each_judged_stage(solver, tasks, capsys):
+    X, y = tasks["nonlinear"]
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(16,), target_size="auto", solver=solver, max_iter=1000, verbose=True
+    )
+    fit_quietly(model.set_params(random_state=0), X, y)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "Self-sizing" in line]
+    assert len(lines) == len(model.size_stages_)
+    widths, share, kept = model.size_stages_[0]
+    assert lines[0].startswith(f"Self-sizing: stage {widths}, held-out loss {share:.4f}")
+    assert lines[-1].endswith(f"widths decided: {model.hidden_layer_sizes_}")
