@@ -139,7 +139,7 @@ PARAMETERS = """\
         neurons, while doubling lowers the loss on held-out rows by more than
         ``size_tol``, and go back to the last width that paid when it does
         not (see Notes). Self-sizing shares ``max_iter`` between its stages:
-        on small data give it a few hundred epochs or more. Ignored when
+        on small data give it about a thousand epochs. Ignored when
         ``growth='none'``.
 
     size_learning_rate : 'auto', float or None, default='auto'
