@@ -656,7 +656,8 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             return X, Y, sample_weight, None
         full = self._to_tensors(X, Y, sample_weight, network)
         check = self._to_tensors(X_check, Y_check, w_check, network)
-        return X_fit, Y_fit, w_fit, SelfSizing(state, network, check, full, self.verbose)
+        sizing = SelfSizing(state, network, check, full, verbose=self.verbose)
+        return X_fit, Y_fit, w_fit, sizing
 
     def _sizes_itself(self, network) -> bool:
         """Whether ``target_size='auto'`` sets ``network``'s widths (a growing one)."""
@@ -665,16 +666,19 @@ class BaseGrowingMLP(BaseEstimator, ABC):
     def _split_held_out(self, X, Y, sample_weight, rng):
         """``validation_fraction`` of the rows (at least 2, at most half), stratified
         for classifiers where every class has two rows. Where some rows weigh nothing,
-        of the others: a row of weight 0 says nothing of a width, so those all train."""
+        of the others: a row of weight 0 says nothing of a width, so those all train,
+        in a random order with the rest (as ``train_test_split`` leaves them: with
+        ``shuffle=False``, rows of weight 0 at the end would make batches of none)."""
         if sample_weight is not None and not np.all(sample_weight > 0):
             weighted = sample_weight > 0
             parts = self._split_held_out(X[weighted], Y[weighted], sample_weight[weighted], rng)
             X_fit, X_check, Y_fit, Y_check, w_fit, w_check = parts
             rest = ~weighted
             stack = sp.vstack if sp.issparse(X) else np.concatenate
-            X_fit = stack([X_fit, X[rest]])
-            Y_fit = np.concatenate([Y_fit, Y[rest]])
-            w_fit = np.concatenate([w_fit, sample_weight[rest]])
+            order = rng.permutation(Y_fit.shape[0] + int(rest.sum()))
+            X_fit = stack([X_fit, X[rest]])[order]
+            Y_fit = np.concatenate([Y_fit, Y[rest]])[order]
+            w_fit = np.concatenate([w_fit, sample_weight[rest]])[order]
             return X_fit, X_check, Y_fit, Y_check, w_fit, w_check
         n = X.shape[0]
         share = max(self.validation_fraction, min(HELD_OUT_SHARE, HELD_OUT_ROWS / n))

@@ -380,15 +380,16 @@ NOTES = """\
     steps (4 epochs at least, a stage's share of ``max_iter`` at most; the
     stopping rule, started afresh, may end it sooner; a ``warm_start`` fit
     trains on).
-    When ``max_iter`` ends before the widths are decided, the stage under way
-    is judged on the epochs it had (if its layers reached its widths) and the
-    fit ends at the kept stage, its widths and its best held-out weights,
-    with a ``ConvergenceWarning``. With ``sample_weight``, rows of weight 0
-    are never held out. A fit of fewer than four rows of weight above 0 gives
-    each layer its whole capacity; a ``partial_fit`` call of fewer trains at
-    the current stage's widths and leaves the judging to later calls. Where
-    the held-out targets are all alike (a constant target), no doubling pays
-    and the first stage is kept. Every hidden layer doubles at once.
+    When ``max_iter`` (or 'lbfgs''s ``max_fun``) ends before the widths are
+    decided, the stage under way is judged on the epochs it had (if its
+    layers reached its widths) and the fit ends at the kept stage, its widths
+    and its best held-out weights, with a ``ConvergenceWarning``. Without
+    early stopping, rows of weight 0 are never held out. A fit of fewer than
+    four rows of weight above 0 gives each layer its whole capacity; a
+    ``partial_fit`` call of fewer trains at the current stage's widths and
+    leaves the judging to later calls. Where the held-out targets are all
+    alike (a constant target), no doubling pays and the first stage is kept.
+    Every hidden layer doubles at once.
 
     **Export.** ``to_sklearn()`` returns a fitted sklearn MLP with the grown
     width and the same predictions; ``to_torch()`` a ``torch.nn.Sequential``.

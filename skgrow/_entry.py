@@ -28,10 +28,11 @@ outgoing weights that help at once or at least do no harm:
   in the first step, zero everywhere left every weight between hidden
   layers at zero: a saddle that gradient hardly leaves (L-BFGS stopped at
   once, SGD ended as a constant predictor).
-* for the Poisson loss (``exp`` output), zero in every layer: the log link's
-  curvature is the prediction itself, unbounded, and unit curvature gives a
-  step off by that factor (on counts averaging 9, fits diverged within 20
-  epochs; ``READOUT_STEP_OUTPUTS``).
+* for the Poisson loss (``exp`` output), zero in the last hidden layer too,
+  as in the earlier ones: the log link's curvature is the prediction
+  itself, unbounded, and unit curvature gives a step off by that factor (on
+  counts averaging 9, fits diverged within 20 epochs;
+  ``READOUT_STEP_OUTPUTS``).
 
 Incoming weights stay as drawn. Gates still open gradually, so the
 network changes gradually too.

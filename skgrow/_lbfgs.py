@@ -78,18 +78,19 @@ def train_lbfgs(
             used, calls = _round(network, data, history, alpha, rounds, funs, tol, verbose, fitted)
             history.n_iter, evaluations = history.n_iter + used, evaluations + calls
             if used == left or calls >= funs:
+                ran_out = "max_iter" if used == left else "max_fun"
                 warnings.warn(
-                    f"lbfgs failed to converge after {_spent(max_iter, max_fun, used == left)}:"
+                    f"lbfgs failed to converge after {_spent(max_iter, max_fun, ran_out)}:"
                     " target_size='auto' spent them on its stages and the training at the"
-                    f" chosen widths. Increase {'max_iter' if used == left else 'max_fun'}.",
+                    f" chosen widths. Increase {ran_out}.",
                     ConvergenceWarning,
                 )
         elif sizing.done:  # decided with the last iteration: no round for the held-out rows
+            ran_out = "max_iter" if left <= 0 else "max_fun"
             warnings.warn(
-                f"lbfgs failed to converge after {_spent(max_iter, max_fun, left <= 0)}:"
+                f"lbfgs failed to converge after {_spent(max_iter, max_fun, ran_out)}:"
                 " target_size='auto' decided the widths with the last of them, and the rows"
-                " it held out to judge them were not trained on. Increase"
-                f" {'max_iter' if left <= 0 else 'max_fun'}.",
+                f" it held out to judge them were not trained on. Increase {ran_out}.",
                 ConvergenceWarning,
             )
     except _Interrupted:
@@ -97,9 +98,10 @@ def train_lbfgs(
     return None
 
 
-def _spent(max_iter: int, max_fun: int, iterations: bool) -> str:
-    """What ran out, for a warning: the iterations or the loss evaluations."""
-    if iterations:
+def _spent(max_iter: int, max_fun: int, ran_out: str) -> str:
+    """What ran out (``ran_out``, the parameter's name), for a warning: the iterations or
+    the loss evaluations."""
+    if ran_out == "max_iter":
         return f"{max_iter} iterations (max_iter={max_iter})"
     return f"{max_fun} loss evaluations (max_fun={max_fun})"
 

@@ -276,6 +276,7 @@ def _doubled(widths: list[float], capacities: tuple[int, ...]) -> list[float]:
 
 
 def _format_widths(widths: tuple[float, ...] | list[float]) -> str:
+    """Widths as the estimators report them: a tuple of whole neurons."""
     return str(tuple(int(w) for w in widths))
 
 
@@ -390,7 +391,10 @@ class SelfSizing:
         """End self-sizing that ``cause`` cut short (``SizingState.conclude``; a key of
         ``CUT_SHORT``), with a warning naming the widths the network ends with; the
         held-out rows do not join, no epoch being left."""
+        judged = len(self.state.decisions)
         self.state.conclude(network, self.baseline, self.weights)
+        if len(self.state.decisions) > judged:  # the stage under way, on its epochs
+            self._say_judged()
         # the kept stage's best epoch may have come before its layers were quite whole
         widths = list(network.active_sizes())
         what, advice = CUT_SHORT[cause]
@@ -416,12 +420,19 @@ class SelfSizing:
         return the full data once the widths are decided."""
         state = self.state
         state.decide(network, self.baseline, self.weights)
-        if self.verbose:
-            widths, share, kept = state.decisions[-1]
-            verdict = "kept" if kept else "not kept"
-            then = "widths decided" if state.done else "next"
-            print(
-                f"Self-sizing: stage {_format_widths(widths)}, held-out loss {share:.4f} of "
-                f"the baseline, {verdict}; {then}: {_format_widths(state.targets)}"
-            )
+        self._say_judged()
         return self.full_data if state.done else None
+
+    def _say_judged(self) -> None:
+        """When verbose, print the stage judged last: its widths, its held-out loss as a
+        share of the baseline, whether it was kept, and the widths that follow."""
+        if not self.verbose:
+            return
+        state = self.state
+        widths, share, kept = state.decisions[-1]
+        verdict = "kept" if kept else "not kept"
+        then = "widths decided" if state.done else "next"
+        print(
+            f"Self-sizing: stage {_format_widths(widths)}, held-out loss {share:.4f} of "
+            f"the baseline, {verdict}; {then}: {_format_widths(state.targets)}"
+        )

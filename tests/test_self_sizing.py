@@ -691,17 +691,23 @@ def test_the_poisson_loss_sizes_itself_and_grows_on_non_linear_counts():
 
 def test_rows_of_weight_zero_are_never_held_out(tasks):
     X, y = tasks["nonlinear"]
-    n = len(y)
-    # only every fourth row counts: at random, the held-out rows would weigh
-    # nothing at all on some draws (the held-out loss then divided by zero)
-    weight = np.zeros(n)
-    weight[::4] = 1.0
-    for seed in range(4):
-        model = GrowingMLPRegressor(
-            hidden_layer_sizes=(16,), target_size="auto", max_iter=300, random_state=seed
+    Y = y[:, None]
+    weight = np.zeros(len(y))
+    # 8 rows count; drawn from all 800, the 100 held-out rows weigh nothing on about
+    # a third of the draws
+    weight[::100] = 1.0
+    model = GrowingMLPRegressor()
+    for seed in range(20):
+        parts = model._split_held_out(X, Y, weight, np.random.RandomState(seed))
+        X_fit, X_check, Y_fit, Y_check, w_fit, w_check = parts
+        assert np.all(w_check > 0) and len(w_check) == 2
+        assert len(w_fit) + len(w_check) == len(y) and w_fit.sum() == 6
+    for seed in range(4):  # on these draws, L-BFGS's held-out loss divided by zero
+        fitted = GrowingMLPRegressor(
+            hidden_layer_sizes=(16,), target_size="auto", solver="lbfgs", random_state=seed
         )
-        fit_quietly(model, X, y, sample_weight=weight)
-        assert model.size_stages_  # judged on weighted rows
+        fit_quietly(fitted, X, y, sample_weight=weight)
+        assert fitted.size_stages_
     # two rows of weight: too few to hold out, the layer gets its capacity (40 rows,
     # one batch: a batch that weighs nothing fails in sklearn's MLP too)
     weight = np.zeros(40)
@@ -709,6 +715,19 @@ def test_rows_of_weight_zero_are_never_held_out(tasks):
     model = GrowingMLPRegressor(hidden_layer_sizes=(16,), target_size="auto", max_iter=50)
     fit_quietly(model, X[:40], y[:40], sample_weight=weight)
     assert model.hidden_layer_sizes_ == (16,)
+
+
+def test_rows_of_weight_zero_train_among_the_others_without_shuffling(tasks):
+    # gathered after the others, every second row weighing nothing made the last
+    # batches of each epoch weigh nothing (a loss divided by zero)
+    X, y = tasks["nonlinear"]
+    weight = np.ones(len(y))
+    weight[1::2] = 0.0
+    model = GrowingMLPRegressor(
+        target_size="auto", solver="sgd", shuffle=False, max_iter=30, random_state=0
+    )
+    fit_quietly(model, X, y, sample_weight=weight)
+    assert model.score(X, y, sample_weight=weight) > 0.5
 
 
 def test_held_out_rows_of_weight_are_drawn_from_sparse_rows_too(tasks):
@@ -734,3 +753,14 @@ def test_verbose_self_sizing_prints_each_judged_stage(solver, tasks, capsys):
     widths, share, kept = model.size_stages_[0]
     assert lines[0].startswith(f"Self-sizing: stage {widths}, held-out loss {share:.4f}")
     assert lines[-1].endswith(f"widths decided: {model.hidden_layer_sizes_}")
+
+
+def test_verbose_self_sizing_cut_short_prints_the_stage_judged_on_its_epochs(tasks, capsys):
+    X, y = tasks["nonlinear"]
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(32,), target_size="auto", max_iter=40, verbose=True, random_state=0
+    )
+    fit_quietly(model, X, y)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "Self-sizing" in line]
+    assert len(lines) == len(model.size_stages_) > 1
+    assert "widths decided" in lines[-1]
