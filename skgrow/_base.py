@@ -637,12 +637,8 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         if state.done:
             return X, Y, sample_weight, None
         if validation_data is not None:
-            return (
-                X,
-                Y,
-                sample_weight,
-                SelfSizing(state, network, validation_data, verbose=self.verbose),
-            )
+            sizing = SelfSizing(state, network, validation_data, verbose=self.verbose)
+            return X, Y, sample_weight, sizing
         if _rows_with_weight(X, sample_weight) < 4:
             if incremental:  # later calls judge
                 return X, Y, sample_weight, None

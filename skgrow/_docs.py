@@ -164,9 +164,8 @@ PARAMETERS = """\
         step for the log-loss), so it helps at once; in earlier layers, and
         in every layer with ``loss='poisson'`` (whose curvature is
         unbounded), those towards the neurons the next layer already has
-        start at zero, so it does no harm. 'random': it
-        keeps its initial random weights, as in the papers. Incoming weights
-        stay as drawn.
+        start at zero, so it does no harm. 'random': it keeps its initial
+        random weights, as in the papers. Incoming weights stay as drawn.
 
     weight_init : {'glorot', 'fan_in', 'unit'}, default='glorot'
         How initial weights and biases are drawn, uniform in ``[-b, b]``.

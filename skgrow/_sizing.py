@@ -323,17 +323,10 @@ def held_out_rows(network: GrowingNetwork, X: torch.Tensor, Y: torch.Tensor) -> 
 
 
 # what can end self-sizing before the widths are decided: the warning's opening, advice
+FIT_AFRESH = "and fit without warm_start: a warm start keeps the kept stage's widths."
 CUT_SHORT = {
-    "max_iter": (
-        "max_iter ended",
-        "Increase max_iter to let it finish deciding, and fit without warm_start: a warm "
-        "start keeps the kept stage's widths.",
-    ),
-    "max_fun": (
-        "max_fun ended",
-        "Increase max_fun to let it finish deciding, and fit without warm_start: a warm "
-        "start keeps the kept stage's widths.",
-    ),
+    "max_iter": ("max_iter ended", f"Increase max_iter to let it finish deciding, {FIT_AFRESH}"),
+    "max_fun": ("max_fun ended", f"Increase max_fun to let it finish deciding, {FIT_AFRESH}"),
     "diverged": ("Training diverged", "See the divergence warning."),
     "interrupted": ("Training was interrupted", "Fit again without warm_start to size afresh."),
 }
