@@ -702,7 +702,7 @@ def test_rows_of_weight_zero_are_never_held_out(tasks):
         X_fit, X_check, Y_fit, Y_check, w_fit, w_check = parts
         assert np.all(w_check > 0) and len(w_check) == 2
         assert len(w_fit) + len(w_check) == len(y) and w_fit.sum() == 6
-    for seed in range(4):  # on these draws, L-BFGS's held-out loss divided by zero
+    for seed in range(4):  # drawn from all rows, one of these divided a loss by zero
         fitted = GrowingMLPRegressor(
             hidden_layer_sizes=(16,), target_size="auto", solver="lbfgs", random_state=seed
         )
