@@ -473,7 +473,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                 verbose=bool(self.verbose),
                 fitted_new_neurons=self.new_neurons == "fitted",
                 step_rows=step_rows,
-                fixed_sizes=self._sizes_itself(network),
+                fixed_sizes=self._lbfgs_holds_sizes(network),
             )
             data = self._to_tensors(X, Y, sample_weight, network)
             if first_pass:
@@ -654,6 +654,16 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         check = self._to_tensors(X_check, Y_check, w_check, network)
         sizing = SelfSizing(state, network, check, full, verbose=self.verbose)
         return X_fit, Y_fit, w_fit, sizing
+
+    def _lbfgs_holds_sizes(self, network) -> bool:
+        """Whether L-BFGS holds a growing ``network``'s size variables at their targets
+        (self-sizing's stages, or skgrow's own growth dynamics: a full-batch quasi-Newton
+        fit has no steps to pace growth by, and free size variables under the size
+        loss's curvature stall it at short budgets) rather than optimise them within
+        their bounds (the papers' rule, ``size_learning_rate=None``)."""
+        if not network.arch.growing:
+            return False
+        return self._sizes_itself(network) or self.size_learning_rate is not None
 
     def _sizes_itself(self, network) -> bool:
         """Whether ``target_size='auto'`` sets ``network``'s widths (a growing one)."""

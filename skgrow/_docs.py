@@ -21,8 +21,12 @@ PARAMETERS = """\
 
     solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         Optimiser of the weights (and of the size variables with
-        ``size_learning_rate=None`` or 'lbfgs'): quasi-Newton L-BFGS on the
-        whole data, stochastic gradient descent, or Adam.
+        ``size_learning_rate=None``): quasi-Newton L-BFGS on the whole data,
+        stochastic gradient descent, or Adam. L-BFGS, a full-batch method
+        with no steps to pace growth by, holds each layer at its target from
+        the first iteration (new neurons entering as ``new_neurons`` says),
+        unless ``size_learning_rate=None``: then it optimises the size
+        variables with the weights, within their bounds, as in the papers.
 
     alpha : float, default=0.0001
         Strength of the L2 penalty on the weights, divided by the sample
@@ -338,9 +342,10 @@ NOTES = """\
     scaled by the size loss's curvature (with ``target_size='auto'``, of
     the size loss alone: the held-out comparisons decide the widths). After
     every step each size variable is kept between an empty and a full layer
-    (with L-BFGS, as bounds; with 'auto', L-BFGS holds them at the stage's
-    widths). ``loss_``, ``loss_curve_``, ``best_loss_`` and the stopping
-    rule (``tol``, ``n_iter_no_change``) use sklearn's loss (data loss + L2
+    (with L-BFGS and ``size_learning_rate=None``, as bounds; otherwise L-BFGS
+    holds them at the targets, with 'auto' at the stage's widths).
+    ``loss_``, ``loss_curve_``, ``best_loss_`` and the stopping rule
+    (``tol``, ``n_iter_no_change``) use sklearn's loss (data loss + L2
     term); an epoch in which a layer gained neurons it never had, moved
     towards its target, or in which 'auto' was still deciding, does not
     count as an epoch without improvement. Growth paced by a numeric or
