@@ -63,7 +63,8 @@ class LBFGSSolver:
     verbose: bool
     fitted_new_neurons: bool
     step_rows: int
-    # the size variables held at their targets: target_size='auto' sets them
+    # the size variables held at their targets (skgrow's growth dynamics, or the widths
+    # target_size='auto' sets), not optimised within their bounds (the papers' rule)
     fixed_sizes: bool = False
 
 

@@ -49,7 +49,8 @@ def train_lbfgs(
     spent in rounds, one per self-sizing stage, then one on the full data at
     the chosen widths; ``max_iter`` and ``max_fun`` bound the whole fit, shared
     over its rounds. The size variables are held at the stages' targets, and
-    with ``fixed_sizes`` (widths self-sizing decided in an earlier fit) at theirs.
+    with ``fixed_sizes`` (skgrow's growth dynamics, or widths decided earlier)
+    at theirs.
     """
     history.n_iter = 0
     fitted = fitted_new_neurons
