@@ -165,10 +165,11 @@ PARAMETERS = """\
         How a neuron that becomes active for the first time starts. 'fitted':
         in the last hidden layer its outgoing weights are the ridge
         least-squares fit of the current batch's residual (a Gauss-Newton
-        step for the log-loss), so it helps at once; in earlier layers, and
-        in every layer with ``loss='poisson'`` (whose curvature is
-        unbounded), those towards the neurons the next layer already has
-        start at zero, so it does no harm. 'random': it keeps its initial
+        step for the log-loss), so it helps at once; in earlier layers, in
+        every layer with ``loss='poisson'`` (whose curvature is unbounded),
+        and on a batch of fewer than 16 rows (whose residual is noise),
+        those towards the neurons the next layer already has start at zero,
+        so it does no harm. 'random': it keeps its initial
         random weights, as in the papers. Incoming weights stay as drawn.
 
     weight_init : {'glorot', 'fan_in', 'unit'}, default='glorot'

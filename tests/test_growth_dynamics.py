@@ -14,7 +14,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
-from skgrow._entry import RIDGE, fit_new_neurons
+from skgrow._entry import MIN_STEP_ROWS, RIDGE, fit_new_neurons
 from skgrow._growth import GROWTH_METHODS
 from skgrow._layout import Architecture, GrowthSettings
 from skgrow._network import GrowingNetwork
@@ -73,6 +73,39 @@ def test_fitted_read_outs_lower_the_loss_where_random_ones_raise_it(friedman):
             fit_new_neurons(net, X, Y, None, net.take_new_neurons(), alpha=0.0)
         losses[entry] = net.task_loss(X, Y, None) - before
     assert losses["fitted"] < 0 < losses["random"]
+
+
+def test_new_neurons_joining_on_a_batch_of_a_few_rows_start_with_zero_read_outs():
+    rng = np.random.RandomState(0)
+    X, Y = torch.tensor(rng.randn(40, 5)), torch.tensor(rng.randn(40, 1))
+    read_outs = {}
+    for rows, weight in (
+        (MIN_STEP_ROWS - 1, None),
+        (MIN_STEP_ROWS, None),
+        (40, MIN_STEP_ROWS - 1),  # 40 rows, all but this many of weight 0
+    ):
+        net = network((10,), (4.0,), n_features=5)
+        net.size_variables.fill_(7.0 / 10)
+        w = None if weight is None else torch.tensor((np.arange(40) < weight) * 1.0)
+        fit_new_neurons(net, X[:rows], Y[:rows], w, net.take_new_neurons(), alpha=0.0)
+        read_outs[rows, weight] = net.weights[1][4:7]
+    assert torch.all(read_outs[MIN_STEP_ROWS - 1, None] == 0)
+    assert torch.all(read_outs[MIN_STEP_ROWS, None] != 0)
+    assert torch.all(read_outs[40, MIN_STEP_ROWS - 1] == 0)
+
+
+def test_a_last_batch_of_two_rows_costs_the_default_regressor_nothing():
+    # 402 rows: each epoch ends on a batch of 2; read-outs fitted to 2 rows' residual
+    # gave R^2 -0.40 where sklearn's MLP scores 0.85
+    X, y = friedman_data(2000)
+    train, test = slice(0, 402), slice(1000, None)
+    ours, theirs = [], []
+    for seed in range(3):
+        ours.append(fit_quietly(GrowingMLPRegressor(random_state=seed), X[train], y[train]))
+        theirs.append(fit_quietly(MLPRegressor(random_state=seed), X[train], y[train]))
+    ours = np.mean([m.score(X[test], y[test]) for m in ours])
+    theirs = np.mean([m.score(X[test], y[test]) for m in theirs])
+    assert ours >= theirs - 0.01
 
 
 def test_new_neurons_of_earlier_layers_start_with_zero_outgoing_weights(friedman):
