@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from skgrow._data import TrainingData
-from skgrow._entry import NEW_NEURONS
+from skgrow._entry import NEW_NEURONS, rows_with_weight
 from skgrow._export import fold_gates, from_sklearn, to_sklearn, to_torch
 from skgrow._fitting import FitState, LBFGSSolver, StochasticSolver, train
 from skgrow._growth import (
@@ -82,11 +82,6 @@ def _split_rows(X, Y, sample_weight, rng, test_size, stratify):
     arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
     parts = train_test_split(*arrays, random_state=rng, test_size=test_size, stratify=stratify)
     return (*parts, None, None) if sample_weight is None else tuple(parts)
-
-
-def _rows_with_weight(X, sample_weight: np.ndarray | None) -> int:
-    """The rows that count: those of weight above 0 (every row without weights)."""
-    return X.shape[0] if sample_weight is None else int(np.count_nonzero(sample_weight > 0))
 
 
 def _require_tqdm() -> None:
@@ -595,6 +590,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             verbose=bool(self.verbose),
             progress_bar=self.progress_bar,
             fitted_new_neurons=self.new_neurons == "fitted" and network.arch.growing,
+            all_rows_in_one_batch=not incremental,
             size_loss_gradient=self.size_gradient == "size_loss" and network.arch.growing,
         )
         X, Y, sample_weight, sizing = self._prepare_sizing(
@@ -639,7 +635,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         if validation_data is not None:
             sizing = SelfSizing(state, network, validation_data, verbose=self.verbose)
             return X, Y, sample_weight, sizing
-        if _rows_with_weight(X, sample_weight) < 4:
+        if rows_with_weight(X, sample_weight) < 4:
             if incremental:  # later calls judge
                 return X, Y, sample_weight, None
             state.targets, state.done = [float(c) for c in network.arch.capacities], True

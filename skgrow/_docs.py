@@ -167,10 +167,11 @@ PARAMETERS = """\
         least-squares fit of the current batch's residual (a Gauss-Newton
         step for the log-loss), so it helps at once; in earlier layers, in
         every layer with ``loss='poisson'`` (whose curvature is unbounded),
-        and on a batch of fewer than 16 rows (whose residual is noise),
-        those towards the neurons the next layer already has start at zero,
-        so it does no harm. 'random': it keeps its initial
-        random weights, as in the papers. Incoming weights stay as drawn.
+        and on a batch of fewer than 16 rows that is not all of a fit's rows
+        (whose residual is noise), those towards the neurons the next layer
+        already has start at zero, so it does no harm. 'random': it keeps its
+        initial random weights, as in the papers. Incoming weights stay as
+        drawn.
 
     weight_init : {'glorot', 'fan_in', 'unit'}, default='glorot'
         How initial weights and biases are drawn, uniform in ``[-b, b]``.
@@ -327,8 +328,9 @@ NOTES = """\
 
     **Growth by default.** With the defaults ``size_learning_rate='auto'``
     and ``new_neurons='fitted'`` a layer grows over the first half of the
-    fit's budget, in 30 steps at the soonest, and each neuron joins with
-    outgoing weights fitted to the residual: a short fit grows within its
+    fit's budget, in 30 steps at the soonest, and each neuron joins the
+    last hidden layer with outgoing weights fitted to the residual (on a
+    batch of 16 rows or more; ``new_neurons``): a short fit grows within its
     first epochs and scores like sklearn's MLP (``docs/results.md``,
     "budgets"), a long one grows slowly, which on the papers' long
     full-batch runs buys a lower error than the static network's

@@ -155,7 +155,9 @@ def _minimize(
             network.size_variables.copy_(theta.new_tensor(targets))
             new = network.take_new_neurons()
             if new and fitted_new_neurons:
-                fit_new_neurons(network, data.features(), data.Y, data.sample_weight, new, alpha)
+                fit_new_neurons(
+                    network, data.features(), data.Y, data.sample_weight, new, alpha, True
+                )
 
     def loss_and_gradient(x: np.ndarray) -> tuple[float, np.ndarray]:
         with torch.inference_mode():  # no autograd bookkeeping: each operation costs less

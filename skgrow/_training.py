@@ -551,6 +551,8 @@ class StochasticSettings:
     verbose: bool
     progress_bar: bool = False
     fitted_new_neurons: bool = False
+    # a batch of all the rows is all of a fit's training rows (not a partial_fit call's)
+    all_rows_in_one_batch: bool = False
     # size_gradient="size_loss": the solver steps the size variables on the size loss alone
     size_loss_gradient: bool = False
 
@@ -568,8 +570,10 @@ def train_step(
     Y: Tensor,
     w: Tensor | None,
     settings: StochasticSettings,
+    all_rows: bool = False,
 ) -> Objective:
-    """One gradient step on one batch; returns the batch's objective.
+    """One gradient step on one batch (``all_rows``: all of a fit's training rows);
+    returns the batch's objective.
 
     Neurons that the step switches on for the first time get fitted
     outgoing weights (``_entry``) when ``settings.fitted_new_neurons``.
@@ -584,7 +588,7 @@ def train_step(
     if settings.fitted_new_neurons:
         new = network.take_new_neurons()
         if new:
-            fit_new_neurons(network, X, Y, w, new, settings.alpha)
+            fit_new_neurons(network, X, Y, w, new, settings.alpha, all_rows)
     return objective
 
 
@@ -615,7 +619,13 @@ def run_epoch(
     if batch_size >= n:  # one batch: row order does not change the gradient
         with torch.inference_mode():
             objective = train_step(
-                network, optimizer, data.features(), data.Y, data.sample_weight, settings
+                network,
+                optimizer,
+                data.features(),
+                data.Y,
+                data.sample_weight,
+                settings,
+                settings.all_rows_in_one_batch,
             )
             return objective.task_loss(), objective.size_loss
     order = torch.from_numpy(data.order).to(data.Y.device)
