@@ -24,8 +24,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from skgrow._data import TrainingData
-from skgrow._entry import NEW_NEURONS, rows_with_weight
+from skgrow._data import TrainingData, rows_with_weight
+from skgrow._entry import NEW_NEURONS
 from skgrow._export import fold_gates, from_sklearn, to_sklearn, to_torch
 from skgrow._fitting import FitState, LBFGSSolver, StochasticSolver, train
 from skgrow._growth import (

@@ -71,3 +71,11 @@ class TrainingData:
             gathered.append(torch.index_select(source, 0, index, out=buffer[: index.shape[0]]))
         # X and Y are never None, only the weights
         return cast("tuple[Tensor, Tensor, Tensor | None]", tuple(gathered))
+
+
+def rows_with_weight(
+    X: Tensor | np.ndarray | sp.spmatrix, sample_weight: Tensor | np.ndarray | None
+) -> int:
+    """The rows that count: those of weight above 0 (every row without weights); of
+    numpy arrays or tensors alike."""
+    return X.shape[0] if sample_weight is None else int((sample_weight > 0).sum())

@@ -57,10 +57,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-import scipy.sparse as sp
 import torch
 
+from skgrow._data import rows_with_weight
 from skgrow._network import GrowingNetwork
 
 Tensor = torch.Tensor
@@ -118,14 +117,6 @@ def fits_read_outs(
     if network.arch.out_activation not in READOUT_STEP_OUTPUTS:
         return False
     return all_rows or rows_with_weight(X, sample_weight) >= MIN_STEP_ROWS
-
-
-def rows_with_weight(
-    X: Tensor | np.ndarray | sp.spmatrix, sample_weight: Tensor | np.ndarray | None
-) -> int:
-    """The rows that count: those of weight above 0 (every row without weights); of
-    numpy arrays or tensors alike."""
-    return X.shape[0] if sample_weight is None else int((sample_weight > 0).sum())
 
 
 def readout_step(F: Tensor, D: Tensor, sample_weight: Tensor | None, alpha: float) -> Tensor:
