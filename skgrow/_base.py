@@ -644,7 +644,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         X_fit, X_check, Y_fit, Y_check, w_fit, w_check = self._split_held_out(
             X, Y, sample_weight, rng
         )
-        if incremental and all_alike(Y_check):  # later calls judge
+        if incremental and all_alike(Y_check, w_check):  # later calls judge
             return X, Y, sample_weight, None
         full = self._to_tensors(X, Y, sample_weight, network)
         check = self._to_tensors(X_check, Y_check, w_check, network)
@@ -708,6 +708,13 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
+            )
+        w_val = parts[-1]
+        if w_val is not None and not (w_val > 0).any():
+            raise ValueError(
+                f"The validation set's {parts[1].shape[0]} rows all have sample_weight 0, so"
+                " early stopping cannot score them. Give more rows a weight above 0 or"
+                " increase 'validation_fraction'."
             )
         return parts
 

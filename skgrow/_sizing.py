@@ -309,9 +309,16 @@ def _paired_gain(
     return mean, math.sqrt(variance / max(effective_n - 1.0, 1.0))
 
 
-def all_alike(Y: np.ndarray | torch.Tensor) -> bool:
-    """Whether every row of targets ``Y`` is the same: a constant predicts them as well as
-    any width can, so they say nothing about the widths."""
+def all_alike(
+    Y: np.ndarray | torch.Tensor, sample_weight: np.ndarray | torch.Tensor | None = None
+) -> bool:
+    """Whether every row of targets ``Y`` that weighs (``sample_weight`` above 0) is the
+    same: a constant predicts them as well as any width can, so they say nothing about
+    the widths."""
+    if sample_weight is not None:
+        Y = Y[sample_weight > 0]  # numpy or torch: each takes a mask
+        if len(Y) == 0:
+            return True
     same = Y == Y[:1]  # numpy or torch: each has .all()
     return bool(same.all())  # type: ignore[union-attr]
 
@@ -357,7 +364,7 @@ class SelfSizing:
         # the scale of size_tol: the held-out loss of the best constant prediction; where
         # the held-out targets are all alike, a constant predicts them as well as any
         # width can, and no doubling pays
-        alike = all_alike(check.Y)
+        alike = all_alike(check.Y, weights)
         constant = _mean(baseline.double().cpu().numpy(), self.weights)
         self.baseline = math.inf if alike else max(constant, 1e-12)
 

@@ -19,7 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from skgrow import GrowingMLPClassifier, GrowingMLPRegressor
-from skgrow._sizing import SizingState, _paired_gain
+from skgrow._sizing import SizingState, _paired_gain, all_alike
 
 
 @pytest.fixture(scope="module")
@@ -728,6 +728,42 @@ def test_rows_of_weight_zero_train_among_the_others_without_shuffling(tasks):
     )
     fit_quietly(model, X, y, sample_weight=weight)
     assert model.score(X, y, sample_weight=weight) > 0.5
+
+
+@pytest.mark.parametrize("target_size", [None, "auto"])
+def test_early_stopping_whose_validation_rows_all_weigh_nothing_says_so(target_size, tasks):
+    # with target_size="auto" the held-out loss was averaged with weights summing to 0:
+    # a ZeroDivisionError from numpy; sklearn's MLP fails later, in its R^2
+    X, y = (a[:200] for a in tasks["nonlinear"])
+    weight = np.zeros(len(y))
+    weight[:10] = 1.0
+    for seed in range(10):
+        model = GrowingMLPRegressor(
+            hidden_layer_sizes=(8,),
+            target_size=target_size,
+            early_stopping=True,
+            max_iter=5,
+            random_state=seed,
+        )
+        try:
+            fit_quietly(model, X, y, sample_weight=weight)
+        except ValueError as error:
+            assert "The validation set's 20 rows all have sample_weight 0" in str(error)
+            break
+    else:
+        pytest.fail("no seed drew a validation set of rows that all weigh nothing")
+    assert not hasattr(model, "coefs_")
+
+
+def test_held_out_rows_that_weigh_nothing_do_not_count_in_telling_targets_apart():
+    # one weighing row: a constant predicts it exactly, and the baseline of size_tol was
+    # 0 (held-out losses of 1e11 baselines)
+    Y = np.array([[0.0], [1.0], [2.0]])
+    assert not all_alike(Y)
+    assert all_alike(Y, np.array([0.0, 1.0, 0.0]))
+    assert all_alike(Y, np.zeros(3))
+    assert not all_alike(Y, np.array([0.0, 1.0, 2.0]))
+    assert all_alike(torch.tensor(Y), torch.tensor([3.0, 0.0, 0.0]))
 
 
 def test_held_out_rows_of_weight_are_drawn_from_sparse_rows_too(tasks):
