@@ -169,7 +169,9 @@ PARAMETERS = """\
         every layer with ``loss='poisson'`` (whose curvature is unbounded),
         and on a batch of fewer than 16 rows that is not all of a fit's rows
         (whose residual is noise), those towards the neurons the next layer
-        already has start at zero, so it does no harm. 'random': it keeps its
+        already has start at zero, so it does no harm; so do those of a new
+        neuron of the last of two or more hidden layers that is active on
+        fewer than 16 rows of its batch. 'random': it keeps its
         initial random weights, as in the papers. Incoming weights stay as
         drawn.
 

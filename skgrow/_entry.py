@@ -49,6 +49,22 @@ output) where the step is not taken (``fits_read_outs``):
   factor (on counts averaging 9, fits diverged within 20 epochs;
   ``READOUT_STEP_OUTPUTS``).
 
+In a network of two hidden layers or more, the same holds for one neuron:
+a new neuron of the last layer gets a fitted read-out only if it is active
+(its output not 0) on at least ``MIN_STEP_ROWS`` rows of weight above 0 of
+the batch (``fitted_neurons``). There such neurons fit a few rows' residual
+with read-outs up to 44 (sklearn's MLP: at most 0.4): on diabetes with two
+layers of 64 and ``early_stopping=True``, R^2 0.165 where sklearn's MLP
+scores 0.357 (0.367 with the rule; 2 folds and 2 seeds, ``max_iter=200``).
+Over 8 datasets, two layers of 64 and three of 32 and ``max_iter`` 10 to
+200, the rule keeps as many cells within 0.01 of sklearn's MLP (58 of 64)
+and lifts the worst from -0.115 to -0.103 (diabetes at 100 epochs: -0.04
+where it was -0.08 to -0.09), but costs digits with three layers at 10
+epochs (-0.096 where it was -0.074). With one hidden layer, where the
+step is fitted on the inputs' own features, it cost 0.005 on Bessel and
+0.008 on the Gaussian mixture (defaults, 2 seeds): one layer keeps every
+neuron's step.
+
 Incoming weights stay as drawn. Gates still open gradually, so the
 network changes gradually too.
 """
@@ -101,8 +117,11 @@ def fit_new_neurons(
     for layer, start, stop in new:
         if fitted and layer == last:
             H, D = network.last_hidden_and_output_gradient(X, Y, sample_weight)
-            step = readout_step(H[:, start:stop], D, sample_weight, alpha)
-            network.weights[-1][start:stop] = step
+            F = H[:, start:stop]
+            chosen = fitted_neurons(network, F, sample_weight)
+            if chosen.any():
+                step = readout_step(F[:, chosen], D, sample_weight, alpha)
+                network.weights[-1][start:stop][chosen] = step
 
 
 def fits_read_outs(
@@ -117,6 +136,19 @@ def fits_read_outs(
     if network.arch.out_activation not in READOUT_STEP_OUTPUTS:
         return False
     return all_rows or rows_with_weight(X, sample_weight) >= MIN_STEP_ROWS
+
+
+def fitted_neurons(network: GrowingNetwork, F: Tensor, sample_weight: Tensor | None) -> Tensor:
+    """Which of the last hidden layer's new neurons, whose outputs on the batch are ``F``
+    (n, k), get a fitted read-out step (a mask of k): every one in a network of one
+    hidden layer; in a deeper one, those active on at least ``MIN_STEP_ROWS`` rows of
+    weight above 0."""
+    if network.arch.n_hidden == 1:
+        return torch.ones(F.shape[1], dtype=torch.bool, device=F.device)
+    active = F != 0
+    if sample_weight is not None:
+        active &= (sample_weight > 0)[:, None]
+    return active.sum(0) >= MIN_STEP_ROWS
 
 
 def readout_step(F: Tensor, D: Tensor, sample_weight: Tensor | None, alpha: float) -> Tensor:
