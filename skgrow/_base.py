@@ -644,7 +644,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
         X_fit, X_check, Y_fit, Y_check, w_fit, w_check = self._split_held_out(
             X, Y, sample_weight, rng
         )
-        if incremental and all_alike(Y_check, w_check):  # later calls judge
+        if incremental and all_alike(Y_check):  # later calls judge
             return X, Y, sample_weight, None
         full = self._to_tensors(X, Y, sample_weight, network)
         check = self._to_tensors(X_check, Y_check, w_check, network)

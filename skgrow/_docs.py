@@ -86,7 +86,8 @@ PARAMETERS = """\
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data, stop when its
         score stops improving, and restore the weights and sizes of the best
-        epoch.
+        epoch. A ``ValueError`` says so where the held-out rows all have
+        ``sample_weight`` 0.
 
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.
@@ -171,9 +172,9 @@ PARAMETERS = """\
         (whose residual is noise), those towards the neurons the next layer
         already has start at zero, so it does no harm; so do those of a new
         neuron of the last of two or more hidden layers that is active on
-        fewer than 16 rows of its batch. 'random': it keeps its
-        initial random weights, as in the papers. Incoming weights stay as
-        drawn.
+        fewer than 16 rows (of weight above 0) of its batch. 'random': it
+        keeps its initial random weights, as in the papers. Incoming weights
+        stay as drawn.
 
     weight_init : {'glorot', 'fan_in', 'unit'}, default='glorot'
         How initial weights and biases are drawn, uniform in ``[-b, b]``.
@@ -332,7 +333,8 @@ NOTES = """\
     and ``new_neurons='fitted'`` a layer grows over the first half of the
     fit's budget, in 30 steps at the soonest, and each neuron joins the
     last hidden layer with outgoing weights fitted to the residual (on a
-    batch of 16 rows or more; ``new_neurons``): a short fit grows within its
+    batch of 16 rows or more, and in a deeper network if it is active on
+    16 of them; ``new_neurons``): a short fit grows within its
     first epochs and scores like sklearn's MLP (``docs/results.md``,
     "budgets"), a long one grows slowly, which on the papers' long
     full-batch runs buys a lower error than the static network's
@@ -396,8 +398,9 @@ NOTES = """\
     early stopping, rows of weight 0 are never held out. A fit of fewer than
     four rows of weight above 0 gives each layer its whole capacity; a
     ``partial_fit`` call of fewer trains at the current stage's widths and
-    leaves the judging to later calls. Where the held-out targets are all
-    alike (a constant target), no doubling pays and the first stage is kept.
+    leaves the judging to later calls. Where the held-out targets of weight
+    above 0 are all alike (a constant target), no doubling pays and the
+    first stage is kept.
     Every hidden layer doubles at once.
 
     **Export.** ``to_sklearn()`` returns a fitted sklearn MLP with the grown

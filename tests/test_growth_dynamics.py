@@ -26,8 +26,8 @@ def friedman():
     return friedman_data(300)
 
 
-def network(capacities, initial, rng=0, growth="auxiliary", n_features=10):
-    arch = Architecture(n_features, capacities, 1, "tanh", "identity", growth)
+def network(capacities, initial, rng=0, growth="auxiliary", n_features=10, activation="tanh"):
+    arch = Architecture(n_features, capacities, 1, activation, "identity", growth)
     targets = tuple(1.0 for _ in capacities)
     variables = [GROWTH_METHODS[growth].variable(s, c) for s, c in zip(initial, capacities)]
     return GrowingNetwork.initialize(
@@ -97,58 +97,53 @@ def test_new_neurons_joining_on_a_batch_of_a_few_rows_start_with_zero_read_outs(
         assert torch.all(read_outs != 0) if fitted else torch.all(read_outs == 0)
 
 
-def relu_network(capacities, initial, n_features):
-    arch = Architecture(n_features, capacities, 1, "relu", "identity", "auxiliary")
-    variables = [GROWTH_METHODS["auxiliary"].variable(s, c) for s, c in zip(initial, capacities)]
-    return GrowingNetwork.initialize(
-        arch,
-        GrowthSettings(1.0, tuple(1.0 for _ in capacities)),
-        variables,
-        np.random.RandomState(0),
-        torch.float64,
-        torch.device("cpu"),
-    )
+def network_with_new_neurons_active_on(active_rows, X, layers):
+    """A ReLU network of ``layers`` hidden layers whose last layer gains neurons 4 to 6,
+    each active on ``active_rows`` of ``X``'s rows (those where x_0 is largest)."""
+    capacities, sizes = ((10,), (4.0,)) if layers == 1 else ((6, 10), (6.0, 4.0))
+    net = network(capacities, sizes, n_features=X.shape[1], activation="relu")
+    last = layers - 1
+    if layers == 2:  # the first layer's neuron 0 passes x_0 on (its positive part)
+        net.weights[0][:, 0] = 0.0
+        net.weights[0][0, 0] = 1.0
+        net.biases[0][0] = net.size_weights[0][0] = 0.0
+    incoming = net.weights[last]
+    incoming[:, 4:7] = 0.0
+    incoming[0, 4:7] = 1.0
+    net.size_weights[last][4:7] = 0.0
+    ranked = torch.sort(X[:, 0], descending=True).values
+    for neuron, rows in zip(range(4, 7), active_rows):  # a threshold between ranks
+        net.biases[last][neuron] = -float(ranked[rows - 1] + ranked[rows]) / 2
+    net.size_variables[last] = 7.0 / 10
+    return net
 
 
 @pytest.mark.parametrize("layers", [1, 2])
-def test_a_deep_last_layers_new_neurons_active_on_a_few_rows_start_with_zero_read_outs(layers):
+@pytest.mark.parametrize("all_rows", [False, True])
+def test_a_deep_last_layers_new_neurons_active_on_a_few_rows_start_with_zero_read_outs(
+    layers, all_rows
+):
     rng = np.random.RandomState(0)
     X, Y = torch.tensor(rng.randn(40, 5)), torch.tensor(rng.randn(40, 1))
-    # the new neurons (4 to 6 of the last layer) are active where x_0 passes a threshold
-    # set between its MIN_STEP_ROWS-th and next largest values: on that many rows, or
-    # one fewer
-    ranked = torch.sort(X[:, 0], descending=True).values
-    cases = {  # (threshold between ranks, rows of weight 0 among the active): fitted
-        (MIN_STEP_ROWS, 0): True,
-        (MIN_STEP_ROWS - 1, 0): layers == 1,  # one hidden layer keeps every step
-        (MIN_STEP_ROWS, 1): layers == 1,
+    cases = {  # (rows each new neuron is active on, a row of weight 0 among them)
+        ((MIN_STEP_ROWS, MIN_STEP_ROWS - 1, 39), False): [True, False, True],
+        ((MIN_STEP_ROWS, MIN_STEP_ROWS, MIN_STEP_ROWS), True): [False, False, False],
     }
-    for (rank, unweighted), fitted in cases.items():
-        capacities, sizes = ((10,), (4.0,)) if layers == 1 else ((6, 10), (6.0, 4.0))
-        net = relu_network(capacities, sizes, n_features=5)
-        last = len(capacities) - 1
-        incoming = net.weights[last]
-        incoming[:, 4:7] = 0.0
-        net.size_weights[last][4:7] = 0.0
-        if layers == 1:
-            incoming[0, 4:7] = 1.0
-        else:  # first layer's neuron 0 passes x_0 on (its positive part)
-            net.weights[0][:, 0] = 0.0
-            net.weights[0][0, 0] = 1.0
-            net.biases[0][0] = 0.0
-            net.size_weights[0][0] = 0.0
-            incoming[0, 4:7] = 1.0
-        net.biases[last][4:7] = -float(ranked[rank - 1] + ranked[rank]) / 2
-        net.size_variables[last] = 7.0 / 10
+    for (active_rows, unweighted), fitted in cases.items():
+        if layers == 1:  # one hidden layer keeps every neuron's step
+            fitted = [True, True, True]
+        net = network_with_new_neurons_active_on(active_rows, X, layers)
         w = None
         if unweighted:
             w = torch.ones(40, dtype=torch.float64)
             w[torch.argmax(X[:, 0])] = 0.0
         new = net.take_new_neurons()
-        assert new == [(last, 4, 7)]
-        fit_new_neurons(net, X, Y, w, new, 0.0)
-        read_outs = net.weights[last + 1][4:7]
-        assert torch.all(read_outs != 0) if fitted else torch.all(read_outs == 0)
+        assert new == [(layers - 1, 4, 7)]
+        # a fit's rows all in one batch make no exception for a neuron: it would fit
+        # the residual of the rows it is active on as on any batch
+        fit_new_neurons(net, X, Y, w, new, 0.0, all_rows=all_rows)
+        read_outs = net.weights[layers][4:7, 0]
+        assert (read_outs != 0).tolist() == fitted
 
 
 def test_early_stopping_with_two_layers_costs_nothing_on_small_noisy_data():
