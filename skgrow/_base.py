@@ -709,12 +709,19 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
-        w_val = parts[-1]
+        w_train, w_val = parts[-2:]
         if w_val is not None and not (w_val > 0).any():
             raise ValueError(
                 f"The validation set's {parts[1].shape[0]} rows all have sample_weight 0, so"
                 " early stopping cannot score them. Give more rows a weight above 0 or"
                 " increase 'validation_fraction'."
+            )
+        if w_train is not None and not (w_train > 0).any():
+            raise ValueError(
+                "Every row of sample_weight above 0 fell in early stopping's validation"
+                f" set, and the {parts[0].shape[0]} rows left to train on all have"
+                " sample_weight 0. Give more rows a weight above 0 or lower"
+                " 'validation_fraction'."
             )
         return parts
 

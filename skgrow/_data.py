@@ -25,6 +25,7 @@ class TrainingData:
     Y: Tensor
     sample_weight: Tensor | None
     order: np.ndarray = field(init=False)
+    _weighted: np.ndarray | None = field(init=False, default=None)  # weight above 0, host
     _dense: Tensor | None = field(init=False, default=None)
     _buffers: dict[str, Tensor] = field(init=False, default_factory=dict)
 
@@ -48,6 +49,16 @@ class TrainingData:
             dense = matrix.toarray()
             self._dense = torch.as_tensor(dense, dtype=like.dtype, device=like.device)
         return self._dense
+
+    def batches_with_weight(self, start: int, stop: int, batch_size: int) -> np.ndarray | None:
+        """Whether each batch of rows ``order[start:stop]``, cut every ``batch_size``, holds
+        a row of weight above 0 (None without sample weights: every batch does)."""
+        if self.sample_weight is None:
+            return None
+        if self._weighted is None:
+            self._weighted = (self.sample_weight > 0).cpu().numpy()
+        weighted = self._weighted[self.order[start:stop]]
+        return np.add.reduceat(weighted, np.arange(0, weighted.size, batch_size)) > 0
 
     def rows(self, index: Tensor, capacity: int) -> tuple[Tensor, Tensor, Tensor | None]:
         """X, Y and sample weights of rows ``index``.

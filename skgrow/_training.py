@@ -608,7 +608,9 @@ def run_epoch(
     """One pass over the data in mini-batches.
 
     Returns sklearn's epoch loss (the batches' data loss + L2 term, weighted
-    by batch length) and the mean size loss over the same batches.
+    by batch length) and the mean size loss over the same batches. A batch
+    whose rows all have sample weight 0 is skipped, as if its rows were
+    absent: its objective is 0 / 0.
     """
     n = data.n_samples
     if settings.shuffle:
@@ -636,13 +638,17 @@ def run_epoch(
     # elsewhere (reading a GPU value each step would wait for the step)
     on_host = data.Y.device.type == "cpu"
     total, size_total = 0.0 if on_host else data.Y.new_zeros(()), 0.0
+    counted = 0  # rows of the batches stepped on
     # without autograd's bookkeeping, which nothing here needs, each operation costs less
     with torch.inference_mode():
         for chunk_start in range(0, n, chunk):
             X, Y, w = data.rows(order[chunk_start : chunk_start + chunk], chunk)
             Xs, Ys = X.split(batch_size), Y.split(batch_size)
             ws = [None] * len(Xs) if w is None else w.split(batch_size)
-            for X, Y, w in zip(Xs, Ys, ws):
+            weighted = data.batches_with_weight(chunk_start, chunk_start + chunk, batch_size)
+            for i, (X, Y, w) in enumerate(zip(Xs, Ys, ws)):
+                if weighted is not None and not weighted[i]:
+                    continue
                 objective = train_step(network, optimizer, X, Y, w, settings)
                 n_rows = X.shape[0]
                 if on_host:
@@ -650,7 +656,8 @@ def run_epoch(
                 else:
                     cast(Tensor, total).add_(objective.loss_sum, alpha=n_rows / objective.divisor)
                 size_total += objective.size_loss * n_rows
-    return float(total) / n, size_total / n
+                counted += n_rows
+    return float(total) / counted, size_total / counted
 
 
 def update_no_improvement_count(

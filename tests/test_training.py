@@ -217,3 +217,47 @@ def test_steps_on_the_size_loss_alone_skip_the_size_task_gradient_with_the_same_
     for a, b in zip(model.coefs_ + model.intercepts_, every.coefs_ + every.intercepts_):
         np.testing.assert_array_equal(a, b)
     assert model.loss_curve_ == every.loss_curve_
+
+
+def test_a_batch_of_rows_that_all_weigh_nothing_is_skipped_as_if_absent():
+    # sklearn's MLP, and skgrow before, divided by the batch's zero weight sum
+    X, y = make_friedman1(200, random_state=0)
+    y = (y - y.mean()) / y.std()
+    weight = np.zeros(200)
+    weight[:20] = 1.0
+    params = dict(growth="none", batch_size=20, shuffle=False, max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = GrowingMLPRegressor(**params).fit(X, y, sample_weight=weight)
+        first_rows = GrowingMLPRegressor(**params).fit(X[:20], y[:20])
+    # the first batch holds the rows of weight 1: the other 9 are skipped (the same
+    # steps, up to float32 rounding of a weighted sum)
+    np.testing.assert_allclose(weighted.loss_curve_, first_rows.loss_curve_, rtol=1e-5)
+    for ours, theirs in zip(weighted.coefs_, first_rows.coefs_):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
+    # shuffled, growing: some batches hold rows of weight 1, others none
+    weight = np.zeros(200)
+    weight[::20] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = GrowingMLPRegressor(batch_size=10, max_iter=20, random_state=0)
+        model.fit(X, y, sample_weight=weight)
+    assert np.all(np.isfinite(model.loss_curve_))
+
+
+def test_early_stopping_that_leaves_only_rows_of_weight_zero_to_train_on_says_so():
+    X, y = make_friedman1(200, random_state=0)
+    weight = np.zeros(200)
+    weight[:2] = 1.0
+    messages = set()
+    for seed in range(20):
+        model = GrowingMLPRegressor(
+            early_stopping=True, validation_fraction=0.5, max_iter=3, random_state=seed
+        )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model.fit(X, y, sample_weight=weight)
+        except ValueError as error:
+            messages.add(str(error).split(",")[0])
+    assert "Every row of sample_weight above 0 fell in early stopping's validation set" in messages
