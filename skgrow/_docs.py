@@ -86,8 +86,8 @@ PARAMETERS = """\
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data, stop when its
         score stops improving, and restore the weights and sizes of the best
-        epoch. A ``ValueError`` says so where the held-out rows all have
-        ``sample_weight`` 0.
+        epoch. A ``ValueError`` says so where the held-out rows, or the rows
+        left to train on, all have ``sample_weight`` 0.
 
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.

@@ -362,8 +362,8 @@ class SelfSizing:
         self.X = check.features()
         baseline = baseline_sizing_losses(check.Y, weights, network.arch.out_activation)
         # the scale of size_tol: the held-out loss of the best constant prediction; where
-        # the held-out targets are all alike, a constant predicts them as well as any
-        # width can, and no doubling pays
+        # the held-out targets of weight above 0 are all alike, a constant predicts them
+        # as well as any width can, and no doubling pays
         alike = all_alike(check.Y, weights)
         constant = _mean(baseline.double().cpu().numpy(), self.weights)
         self.baseline = math.inf if alike else max(constant, 1e-12)
