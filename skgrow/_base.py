@@ -771,8 +771,8 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             regression).
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights. A mini-batch whose rows all weigh 0 is skipped, as
-            if its rows were absent.
+            Sample weights. A mini-batch whose rows all weigh 0 is skipped: no
+            step is taken on it.
 
         Returns
         -------

@@ -167,8 +167,8 @@ class GrowingMLPRegressor(RegressorMixin, BaseGrowingMLP):
             The target values.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights. A mini-batch whose rows all weigh 0 is skipped, as
-            if its rows were absent.
+            Sample weights. A mini-batch whose rows all weigh 0 is skipped: no
+            step is taken on it.
 
         Returns
         -------
@@ -383,8 +383,8 @@ class GrowingMLPClassifier(ClassifierMixin, BaseGrowingMLP):
             The target values.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights. A mini-batch whose rows all weigh 0 is skipped, as
-            if its rows were absent.
+            Sample weights. A mini-batch whose rows all weigh 0 is skipped: no
+            step is taken on it.
 
         classes : array of shape (n_classes,), default=None
             Classes across all calls to partial_fit; required on the first call.

@@ -609,8 +609,10 @@ def run_epoch(
 
     Returns sklearn's epoch loss (the batches' data loss + L2 term, weighted
     by batch length) and the mean size loss over the same batches. A batch
-    whose rows all have sample weight 0 is skipped, as if its rows were
-    absent: its objective is 0 / 0.
+    whose rows all have sample weight 0 is skipped: its objective is 0 / 0.
+    No step is taken on it and its rows leave the epoch loss, though the
+    epoch's count of steps and samples (``t_``, self-sizing's stage steps)
+    still holds them.
     """
     n = data.n_samples
     if settings.shuffle:

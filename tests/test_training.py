@@ -219,7 +219,7 @@ def test_steps_on_the_size_loss_alone_skip_the_size_task_gradient_with_the_same_
     assert model.loss_curve_ == every.loss_curve_
 
 
-def test_a_batch_of_rows_that_all_weigh_nothing_is_skipped_as_if_absent():
+def test_a_batch_of_rows_that_all_weigh_nothing_is_skipped_as_if_absent(monkeypatch):
     # sklearn's MLP, and skgrow before, divided by the batch's zero weight sum
     X, y = make_friedman1(200, random_state=0)
     y = (y - y.mean()) / y.std()
@@ -234,6 +234,21 @@ def test_a_batch_of_rows_that_all_weigh_nothing_is_skipped_as_if_absent():
     # steps, up to float32 rounding of a weighted sum)
     np.testing.assert_allclose(weighted.loss_curve_, first_rows.loss_curve_, rtol=1e-5)
     for ours, theirs in zip(weighted.coefs_, first_rows.coefs_):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
+    # in small chunks of 2 batches, the last batch of 3 rows: the rows of weight 1 are
+    # the 16th batch, the second of the 8th chunk
+    weight = np.zeros(203)
+    weight[150:160] = 1.0
+    X_203, y_203 = make_friedman1(203, random_state=0)
+    params = dict(params, batch_size=10)
+    row_bytes = (X.shape[1] + 1 + 1) * 4  # X, Y and the weight of a float32 row
+    monkeypatch.setattr(training, "CHUNK_BYTES", row_bytes * 20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = GrowingMLPRegressor(**params).fit(X_203, y_203, sample_weight=weight)
+        batch_rows = GrowingMLPRegressor(**params).fit(X_203[150:160], y_203[150:160])
+    np.testing.assert_allclose(weighted.loss_curve_, batch_rows.loss_curve_, rtol=1e-5)
+    for ours, theirs in zip(weighted.coefs_, batch_rows.coefs_):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
     # shuffled, growing: some batches hold rows of weight 1, others none
     weight = np.zeros(200)
