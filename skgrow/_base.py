@@ -709,17 +709,17 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
-        w_train, w_val = parts[-2:]
-        if w_val is not None and not (w_val > 0).any():
+        X_train, X_val, *_, w_train, w_val = parts
+        if rows_with_weight(X_val, w_val) == 0:
             raise ValueError(
-                f"The validation set's {parts[1].shape[0]} rows all have sample_weight 0, so"
+                f"The validation set's {X_val.shape[0]} rows all have sample_weight 0, so"
                 " early stopping cannot score them. Give more rows a weight above 0 or"
                 " increase 'validation_fraction'."
             )
-        if w_train is not None and not (w_train > 0).any():
+        if rows_with_weight(X_train, w_train) == 0:
             raise ValueError(
                 "Every row of sample_weight above 0 fell in early stopping's validation"
-                f" set, and the {parts[0].shape[0]} rows left to train on all have"
+                f" set, and the {X_train.shape[0]} rows left to train on all have"
                 " sample_weight 0. Give more rows a weight above 0 or lower"
                 " 'validation_fraction'."
             )
