@@ -469,6 +469,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                 fitted_new_neurons=self.new_neurons == "fitted",
                 step_rows=step_rows,
                 fixed_sizes=self._lbfgs_holds_sizes(network),
+                weight_init=self.weight_init,
             )
             data = self._to_tensors(X, Y, sample_weight, network)
             if first_pass:

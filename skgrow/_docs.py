@@ -390,7 +390,10 @@ NOTES = """\
     the widths are decided, and training at those widths goes on for 200
     steps (4 epochs at least, a stage's share of ``max_iter`` at most; the
     stopping rule, started afresh, may end it sooner; a ``warm_start`` fit
-    trains on).
+    trains on). With 'lbfgs' each stage is a round of at most 100
+    iterations, and a doubled stage whose round stops within 5 (the narrower
+    network fits the training rows nearly exactly, which leaves the new
+    neurons nothing to learn from) runs again from weights drawn afresh.
     When ``max_iter`` (or 'lbfgs''s ``max_fun``) ends before the widths are
     decided, the stage under way is judged on the epochs it had (if its
     layers reached its widths) and the fit ends at the kept stage, its widths

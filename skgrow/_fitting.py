@@ -66,6 +66,7 @@ class LBFGSSolver:
     # the size variables held at their targets (skgrow's growth dynamics, or the widths
     # target_size='auto' sets), not optimised within their bounds (the papers' rule)
     fixed_sizes: bool = False
+    weight_init: str = "glorot"  # how a stalled self-sizing stage draws its weights afresh
 
 
 def train(
@@ -122,6 +123,8 @@ def train(
                 sizing=sizing,
                 fitted_new_neurons=solver.fitted_new_neurons,
                 fixed_sizes=solver.fixed_sizes,
+                rng=rng,
+                weight_init=solver.weight_init,
             )
     history = state.history
     if sizing is not None and not sizing.done and not incremental and history.resume is None:

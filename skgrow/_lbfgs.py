@@ -12,13 +12,17 @@ from sklearn.utils.optimize import _check_optimize_result
 
 from skgrow._data import TrainingData
 from skgrow._entry import fit_new_neurons
-from skgrow._network import GrowingNetwork, Objective
+from skgrow._network import CONSTANT_START_OUTPUTS, GrowingNetwork, Objective
 from skgrow._sizing import SelfSizing
 from skgrow._training import TrainingHistory
 
 # With target_size="auto", L-BFGS runs in rounds of at most this many iterations,
 # each a self-sizing stage (the optimiser restarts when the targets change)
 ITERATIONS_PER_STAGE = 100
+# A doubled stage whose round ends within this many iterations has stalled: the
+# narrower network fits the training rows (nearly) exactly, and the new neurons have
+# no gradient to learn from. Its round runs again from freshly drawn weights.
+STALLED_ROUND = 5
 
 
 class _Interrupted(Exception):
@@ -38,6 +42,8 @@ def train_lbfgs(
     sizing: SelfSizing | None = None,
     fitted_new_neurons: bool = False,
     fixed_sizes: bool = False,
+    rng: np.random.RandomState | None = None,
+    weight_init: str = "glorot",
 ) -> str | None:
     """Minimise the whole objective with scipy's L-BFGS-B, as sklearn's MLPs do;
     returns what ended it early, if anything but ``max_iter`` or a divergence did:
@@ -48,21 +54,37 @@ def train_lbfgs(
     last finite iterate with a warning. With ``sizing`` the iterations are
     spent in rounds, one per self-sizing stage, then one on the full data at
     the chosen widths; ``max_iter`` and ``max_fun`` bound the whole fit, shared
-    over its rounds. The size variables are held at the stages' targets, and
-    with ``fixed_sizes`` (skgrow's growth dynamics, or widths decided earlier)
-    at theirs.
+    over its rounds. A doubled stage's round that stalls (``STALLED_ROUND``)
+    runs again from weights drawn afresh from ``rng`` (``weight_init``), and
+    the stage is judged on that. The size variables are held at the stages'
+    targets, and with ``fixed_sizes`` (skgrow's growth dynamics, or widths
+    decided earlier) at theirs.
     """
     history.n_iter = 0
     fitted = fitted_new_neurons
     evaluations = 0  # of the loss, over the rounds
+
+    def stage_round(data: TrainingData) -> int:
+        """One round at the stage's widths, within what is left of the budgets; returns
+        its iterations."""
+        nonlocal evaluations
+        rounds = min(ITERATIONS_PER_STAGE, max_iter - history.n_iter)
+        funs = max_fun - evaluations
+        used, calls = _round(network, data, history, alpha, rounds, funs, tol, verbose, fitted)
+        history.n_iter, evaluations = history.n_iter + used, evaluations + calls
+        return used
+
     try:
         while sizing is not None and not sizing.done and history.n_iter < max_iter:
             if evaluations >= max_fun:
                 return "max_fun"
-            rounds = min(ITERATIONS_PER_STAGE, max_iter - history.n_iter)
-            funs = max_fun - evaluations
-            used, calls = _round(network, data, history, alpha, rounds, funs, tol, verbose, fitted)
-            history.n_iter, evaluations = history.n_iter + used, evaluations + calls
+            used = stage_round(data)
+            doubled = bool(sizing.state.decisions)  # the first stage is kept as it ends
+            budget_left = history.n_iter < max_iter and evaluations < max_fun
+            stalled = doubled and used <= STALLED_ROUND and not history.diverged
+            if stalled and budget_left and rng is not None:
+                _redraw(network, data, rng, weight_init)
+                used += stage_round(data)
             if history.diverged:
                 return None
             data = sizing.after_stage(network, used) or data
@@ -97,6 +119,16 @@ def train_lbfgs(
     except _Interrupted:
         return "interrupted"
     return None
+
+
+def _redraw(
+    network: GrowingNetwork, data: TrainingData, rng: np.random.RandomState, weight_init: str
+) -> None:
+    """Start the network afresh at its widths: weights drawn as a new network's, output
+    biases at the best constant prediction where its output needs it."""
+    network.redraw(rng, weight_init)
+    if network.arch.out_activation in CONSTANT_START_OUTPUTS:
+        network.start_at_constant(data.Y, data.sample_weight)
 
 
 def _spent(max_iter: int, max_fun: int, ran_out: str) -> str:

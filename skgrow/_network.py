@@ -345,6 +345,16 @@ class GrowingNetwork:
         assert network.active_sizes() == expected, "a layer's gates do not match its width"
         return network
 
+    def redraw(self, rng: np.random.RandomState, weight_init: str = "glorot") -> None:
+        """Fresh initial weights, drawn as ``initialize`` draws them, the size variables
+        kept: every active neuron enters anew (``take_new_neurons``), as in a new network."""
+        fresh = initial_parameters(self.arch, self.layout, rng, weight_init)
+        with torch.no_grad():
+            sizes = self.size_variables.clone()
+            self.theta.copy_(torch.from_numpy(fresh))
+            self.size_variables.copy_(sizes)
+        self.grown = [0] * self.arch.n_hidden
+
     def __deepcopy__(self, memo: dict[int, object]) -> GrowingNetwork:
         """A network with a copy of the parameters (views and scratch are built anew).
         Saved models go through ``_persistence``."""

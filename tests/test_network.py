@@ -235,6 +235,21 @@ def test_new_neurons_are_taken_once_and_again_once_the_grown_widths_go_back():
     assert network.take_new_neurons() == [(0, 3, 6)]
 
 
+def test_a_redrawn_network_has_a_new_networks_weights_its_sizes_and_no_grown_neurons():
+    network = make_network("auxiliary", capacities=(10, 6), z=(0.3, 0.5))
+    with torch.no_grad():
+        network.theta.mul_(3.0).add_(1.0)  # weights a fit has moved
+        network.size_variables.copy_(torch.tensor([0.7, 0.4], dtype=torch.float64))
+    network.take_new_neurons()
+    assert network.grown == [7, 3]
+    network.redraw(np.random.RandomState(0))
+    new = make_network("auxiliary", capacities=(10, 6), z=(0.7, 0.4))  # drawn from seed 0
+    assert torch.equal(network.theta, new.theta)
+    assert network.active_sizes() == (7, 3)
+    assert network.grown == [0, 0]  # every active neuron enters anew
+    assert network.take_new_neurons() == [(0, 0, 7), (1, 0, 3)]
+
+
 @pytest.mark.parametrize("growth", ["controller", "auxiliary"])
 @pytest.mark.parametrize("shared", [False, True])
 def test_a_step_that_reads_no_size_gradient_leaves_the_rest_of_the_gradient_alike(growth, shared):

@@ -9,6 +9,7 @@ import torch
 from conftest import standardized
 from sklearn.datasets import (
     load_diabetes,
+    load_digits,
     load_iris,
     make_circles,
     make_classification,
@@ -376,6 +377,22 @@ def test_with_lbfgs_the_chosen_widths_train_for_one_more_round(tasks):
     )
     rounds = len(model.size_stages_) + 1  # one per stage, one at the chosen widths
     assert model.n_iter_ <= rounds * ITERATIONS_PER_STAGE < 2000
+
+
+def test_with_lbfgs_a_doubling_that_stalls_starts_afresh_and_growth_goes_on():
+    # L-BFGS fits 300 digits (nearly) exactly with 4 or 8 neurons: a doubled network
+    # that goes on from those has no gradient to learn from, and its round stops at once
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    model = GrowingMLPClassifier(
+        hidden_layer_sizes=(64,), solver="lbfgs", target_size="auto", max_iter=1000, random_state=1
+    )
+    fit_quietly(model, X[:300], y[:300])
+    # without the fresh start: held-out loss 0.333 at 4 and at 8 neurons, 4 kept, 0.73
+    shares = [share for _, share, _ in model.size_stages_]
+    assert all(abs(a - b) > 1e-3 for a, b in zip(shares, shares[1:]))
+    assert model.hidden_layer_sizes_[0] >= 16
+    assert model.score(X[1000:], y[1000:]) > 0.8
 
 
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
