@@ -391,9 +391,11 @@ NOTES = """\
     steps (4 epochs at least, a stage's share of ``max_iter`` at most; the
     stopping rule, started afresh, may end it sooner; a ``warm_start`` fit
     trains on). With 'lbfgs' each stage is a round of at most 100
-    iterations, and a doubled stage whose round stops within 5 (the narrower
-    network fits the training rows nearly exactly, which leaves the new
-    neurons nothing to learn from) runs again from weights drawn afresh.
+    iterations; a doubled stage whose round stops within 5, as when the
+    narrower network fits the training rows nearly exactly and leaves the new
+    neurons nothing to learn from, runs a second round from weights drawn
+    afresh while iterations are left, and is judged on the round with the
+    lower held-out loss.
     When ``max_iter`` (or 'lbfgs''s ``max_fun``) ends before the widths are
     decided, the stage under way is judged on the epochs it had (if its
     layers reached its widths) and the fit ends at the kept stage, its widths

@@ -13,15 +13,15 @@ from sklearn.utils.optimize import _check_optimize_result
 from skgrow._data import TrainingData
 from skgrow._entry import fit_new_neurons
 from skgrow._network import CONSTANT_START_OUTPUTS, GrowingNetwork, Objective
-from skgrow._sizing import SelfSizing
+from skgrow._sizing import SelfSizing, StageWeights
 from skgrow._training import TrainingHistory
 
 # With target_size="auto", L-BFGS runs in rounds of at most this many iterations,
 # each a self-sizing stage (the optimiser restarts when the targets change)
 ITERATIONS_PER_STAGE = 100
-# A doubled stage whose round ends within this many iterations has stalled: the
-# narrower network fits the training rows (nearly) exactly, and the new neurons have
-# no gradient to learn from. Its round runs again from freshly drawn weights.
+# A doubled stage whose round ends within this many iterations has stalled, as when the
+# narrower network fits the training rows (nearly) exactly and the new neurons have no
+# gradient to learn from. Its round runs again from freshly drawn weights.
 STALLED_ROUND = 5
 
 
@@ -55,10 +55,11 @@ def train_lbfgs(
     spent in rounds, one per self-sizing stage, then one on the full data at
     the chosen widths; ``max_iter`` and ``max_fun`` bound the whole fit, shared
     over its rounds. A doubled stage's round that stalls (``STALLED_ROUND``)
-    runs again from weights drawn afresh from ``rng`` (``weight_init``), and
-    the stage is judged on that. The size variables are held at the stages'
-    targets, and with ``fixed_sizes`` (skgrow's growth dynamics, or widths
-    decided earlier) at theirs.
+    runs again, while iterations and loss evaluations are left, from weights
+    drawn afresh from ``rng`` (``weight_init``); the stage is judged on the
+    round whose held-out loss is lower. The size variables are held at the
+    stages' targets, and with ``fixed_sizes`` (skgrow's growth dynamics, or
+    widths decided earlier) at theirs.
     """
     history.n_iter = 0
     fitted = fitted_new_neurons
@@ -80,11 +81,15 @@ def train_lbfgs(
                 return "max_fun"
             used = stage_round(data)
             doubled = bool(sizing.state.decisions)  # the first stage is kept as it ends
-            budget_left = history.n_iter < max_iter and evaluations < max_fun
+            left = min(max_iter - history.n_iter, max_fun - evaluations)
+            budget_left = left > STALLED_ROUND  # for a round that can do better
             stalled = doubled and used <= STALLED_ROUND and not history.diverged
             if stalled and budget_left and rng is not None:
+                stalled_weights, stalled_loss = StageWeights.of(network), sizing.loss(network)
                 _redraw(network, data, rng, weight_init)
                 used += stage_round(data)
+                if not history.diverged and sizing.loss(network) >= stalled_loss:
+                    stalled_weights.restore(network)  # the fresh start did no better
             if history.diverged:
                 return None
             data = sizing.after_stage(network, used) or data

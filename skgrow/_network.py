@@ -347,7 +347,8 @@ class GrowingNetwork:
 
     def redraw(self, rng: np.random.RandomState, weight_init: str = "glorot") -> None:
         """Fresh initial weights, drawn as ``initialize`` draws them, the size variables
-        kept: every active neuron enters anew (``take_new_neurons``), as in a new network."""
+        kept: every active neuron enters anew (``take_new_neurons``), as in a new network
+        that starts empty."""
         fresh = initial_parameters(self.arch, self.layout, rng, weight_init)
         with torch.no_grad():
             sizes = self.size_variables.clone()

@@ -408,6 +408,10 @@ class SelfSizing:
             ConvergenceWarning,
         )
 
+    def loss(self, network: GrowingNetwork) -> float:
+        """The ``network``'s held-out loss (``SIZING_LOSSES``), over the held-out rows."""
+        return _mean(held_out_rows(network, self.X, self.check.Y), self.weights)
+
     def after_stage(self, network: GrowingNetwork, steps: int) -> TrainingData | None:
         """A whole stage has run (an L-BFGS round): judge it; as ``after_epoch``."""
         self.state.observe(

@@ -395,6 +395,46 @@ def test_with_lbfgs_a_doubling_that_stalls_starts_afresh_and_growth_goes_on():
     assert model.score(X[1000:], y[1000:]) > 0.8
 
 
+def count_fresh_starts(monkeypatch):
+    import skgrow._lbfgs as lbfgs
+
+    starts, redraw = [], lbfgs._redraw
+    monkeypatch.setattr(lbfgs, "_redraw", lambda *args: starts.append(1) or redraw(*args))
+    return starts
+
+
+def fit_small_digits(**params):
+    X, y = load_digits(return_X_y=True)
+    model = GrowingMLPClassifier(
+        hidden_layer_sizes=(64,), solver="lbfgs", target_size="auto", random_state=1, **params
+    )
+    return fit_quietly(model, X[:300] / 16, y[:300]), X[1000:] / 16
+
+
+def test_with_lbfgs_a_fresh_start_that_does_no_better_is_undone(monkeypatch):
+    import skgrow._lbfgs as lbfgs
+
+    starts = count_fresh_starts(monkeypatch)
+    # a coarse tol stops every round at once: the fresh draws are never trained
+    model, X_test = fit_small_digits(max_iter=1000, tol=0.05)
+    assert starts  # each doubled stage stalled and started afresh ...
+    monkeypatch.setattr(lbfgs, "STALLED_ROUND", -1)
+    without, _ = fit_small_digits(max_iter=1000, tol=0.05)
+    # ... and, no better on the held-out rows, went back to the stalled round's weights
+    np.testing.assert_array_equal(model.predict_proba(X_test), without.predict_proba(X_test))
+    assert model.size_stages_ == without.size_stages_
+
+
+def test_with_lbfgs_no_fresh_start_is_drawn_when_too_few_iterations_are_left(monkeypatch):
+    starts = count_fresh_starts(monkeypatch)
+    # the first stage ends 3 iterations short of max_iter=44, and the next one stalls
+    model, _ = fit_small_digits(max_iter=44)
+    assert [kept for _, _, kept in model.size_stages_] == [True, False]
+    assert not starts
+    fit_small_digits(max_iter=1000)
+    assert starts
+
+
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_a_fit_whose_max_iter_ends_before_the_widths_are_decided_ends_at_its_last_kept_stage(
     solver, tasks
