@@ -62,6 +62,7 @@ def train_lbfgs(
     widths decided earlier) at theirs.
     """
     history.n_iter = 0
+    recorded = len(history.loss_curve)  # the iterations of earlier fits (warm_start)
     fitted = fitted_new_neurons
     evaluations = 0  # of the loss, over the rounds
 
@@ -121,7 +122,8 @@ def train_lbfgs(
                 f" it held out to judge them were not trained on. Increase {ran_out}.",
                 ConvergenceWarning,
             )
-    except _Interrupted:
+    except _Interrupted:  # the interrupted run's iterations count too, as recorded
+        history.n_iter = len(history.loss_curve) - recorded
         return "interrupted"
     return None
 

@@ -136,7 +136,7 @@ def test_keyboard_interrupt_during_lbfgs_keeps_the_last_iterate(monkeypatch):
     model = GrowingMLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", random_state=0)
     with pytest.warns(UserWarning, match="Training interrupted by user"):
         model.fit(X, y)
-    assert len(model.loss_curve_) == 4
+    assert len(model.loss_curve_) == 4 and model.n_iter_ == 4
     assert model.loss_ == pytest.approx(model.loss_curve_[-1], rel=1e-5)
     assert np.isfinite(model.predict(X)).all()
 
