@@ -34,7 +34,7 @@ from skgrow._growth import (
     sizes_per_layer,
 )
 from skgrow._layout import WEIGHT_INITS, Architecture, GrowthSettings
-from skgrow._network import CONSTANT_START_OUTPUTS, GrowingNetwork, static_forward
+from skgrow._network import GrowingNetwork, static_forward
 from skgrow._persistence import fitted_state, restore_fitted_state
 from skgrow._sizing import SelfSizing, SizingState, all_alike
 from skgrow._training import (
@@ -50,13 +50,6 @@ _TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 # HELD_OUT_ROWS rows or HELD_OUT_SHARE of them, whichever is fewer
 HELD_OUT_ROWS = 100
 HELD_OUT_SHARE = 0.25
-
-
-def _start_output(network: GrowingNetwork, data: TrainingData) -> None:
-    """A new growing network's output biases at the best constant prediction of the rows
-    it trains on, where its output needs it (``CONSTANT_START_OUTPUTS``)."""
-    if network.arch.growing and network.arch.out_activation in CONSTANT_START_OUTPUTS:
-        network.start_at_constant(data.Y, data.sample_weight)
 
 
 def _solver_is_stochastic(estimator: BaseGrowingMLP) -> bool:
@@ -441,7 +434,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
                 keep_optimizer=resumed is not None or incremental,
             )
             if first_pass:
-                _start_output(network, data)
+                network.start_at_constant(data.Y, data.sample_weight)
             train(
                 state,
                 data,
@@ -473,7 +466,7 @@ class BaseGrowingMLP(BaseEstimator, ABC):
             )
             data = self._to_tensors(X, Y, sample_weight, network)
             if first_pass:
-                _start_output(network, data)
+                network.start_at_constant(data.Y, data.sample_weight)
             train(state, data, solver, rng, sizing=sizing)
         optimizer = state.optimizer
         self._network, self._history, self._optimizer = network, history, optimizer

@@ -12,7 +12,7 @@ from sklearn.utils.optimize import _check_optimize_result
 
 from skgrow._data import TrainingData
 from skgrow._entry import fit_new_neurons
-from skgrow._network import CONSTANT_START_OUTPUTS, GrowingNetwork, Objective
+from skgrow._network import GrowingNetwork, Objective
 from skgrow._sizing import SelfSizing, StageWeights
 from skgrow._training import TrainingHistory
 
@@ -66,29 +66,29 @@ def train_lbfgs(
     fitted = fitted_new_neurons
     evaluations = 0  # of the loss, over the rounds
 
-    def stage_round(data: TrainingData) -> int:
-        """One round at the stage's widths, within what is left of the budgets; returns
-        its iterations."""
+    def stage_round(data: TrainingData) -> tuple[int, int]:
+        """One round at the held widths, within what is left of the budgets; returns its
+        iterations and loss evaluations."""
         nonlocal evaluations
         rounds = min(ITERATIONS_PER_STAGE, max_iter - history.n_iter)
         funs = max_fun - evaluations
         used, calls = _round(network, data, history, alpha, rounds, funs, tol, verbose, fitted)
         history.n_iter, evaluations = history.n_iter + used, evaluations + calls
-        return used
+        return used, calls
 
     try:
         while sizing is not None and not sizing.done and history.n_iter < max_iter:
             if evaluations >= max_fun:
                 return "max_fun"
-            used = stage_round(data)
+            used, _ = stage_round(data)
             doubled = bool(sizing.state.decisions)  # the first stage is kept as it ends
-            left = min(max_iter - history.n_iter, max_fun - evaluations)
-            budget_left = left > STALLED_ROUND  # for a round that can do better
+            remaining = min(max_iter - history.n_iter, max_fun - evaluations)
+            budget_left = remaining > STALLED_ROUND  # for a round that can do better
             stalled = doubled and used <= STALLED_ROUND and not history.diverged
             if stalled and budget_left and rng is not None:
                 stalled_weights, stalled_loss = StageWeights.of(network), sizing.loss(network)
                 _redraw(network, data, rng, weight_init)
-                used += stage_round(data)
+                used += stage_round(data)[0]
                 if not history.diverged and sizing.loss(network) >= stalled_loss:
                     stalled_weights.restore(network)  # the fresh start did no better
             if history.diverged:
@@ -103,9 +103,7 @@ def train_lbfgs(
             return None
         funs = max_fun - evaluations
         if sizing.done and left > 0 and funs > 0:  # the chosen widths train for one round
-            rounds = min(left, ITERATIONS_PER_STAGE)
-            used, calls = _round(network, data, history, alpha, rounds, funs, tol, verbose, fitted)
-            history.n_iter, evaluations = history.n_iter + used, evaluations + calls
+            used, calls = stage_round(data)
             if used == left or calls >= funs:
                 ran_out = "max_iter" if used == left else "max_fun"
                 warnings.warn(
@@ -131,11 +129,9 @@ def train_lbfgs(
 def _redraw(
     network: GrowingNetwork, data: TrainingData, rng: np.random.RandomState, weight_init: str
 ) -> None:
-    """Start the network afresh at its widths: weights drawn as a new network's, output
-    biases at the best constant prediction where its output needs it."""
+    """Start the network afresh at its widths, as a new fit starts it."""
     network.redraw(rng, weight_init)
-    if network.arch.out_activation in CONSTANT_START_OUTPUTS:
-        network.start_at_constant(data.Y, data.sample_weight)
+    network.start_at_constant(data.Y, data.sample_weight)
 
 
 def _spent(max_iter: int, max_fun: int, ran_out: str) -> str:

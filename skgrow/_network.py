@@ -714,10 +714,13 @@ class GrowingNetwork:
         return SIZING_LOSSES[self.arch.out_activation](self._plain_forward(X)[1], Y)
 
     def start_at_constant(self, Y: Tensor, sample_weight: Tensor | None) -> None:
-        """Output biases at the logits of the best constant prediction of ``Y``, where
+        """A new growing network's output biases at the logits of the best constant
+        prediction of ``Y``, where its output needs it (``CONSTANT_START_OUTPUTS``) and
         they are above 0 (a prediction of 1, near where the draws start): a mean of 0
         or near it, from first rows without counts, would put the bias far below
         anything later rows need, and it would climb back at the learning rate."""
+        if not self.arch.growing or self.arch.out_activation not in CONSTANT_START_OUTPUTS:
+            return
         logits = constant_logits(Y, sample_weight, self.arch.out_activation)
         biases = self.biases[-1]
         biases.copy_(torch.where(logits > 0, logits, biases))
