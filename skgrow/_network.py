@@ -134,10 +134,11 @@ LOSS_SCALES: dict[str, float] = {"identity": 0.5, "logistic": 1.0, "softmax": 1.
 # rises); half the Poisson deviance for the Poisson loss. Over the rows, and relative
 # to the best constant prediction's, the squared error is 1 - R^2: on the one-hot
 # targets for classifiers.
+# (In-place where the tensor is their own: each is computed once per epoch.)
 SIZING_LOSSES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
-    "identity": lambda logits, y: 0.5 * ((logits - y) ** 2).sum(dim=1),
-    "logistic": lambda logits, y: ((torch.sigmoid(logits) - y) ** 2).sum(dim=1),
-    "softmax": lambda logits, y: ((torch.softmax(logits, dim=1) - y) ** 2).sum(dim=1),
+    "identity": lambda logits, y: torch.sub(logits, y).square_().sum(dim=1).mul_(0.5),
+    "logistic": lambda logits, y: torch.sigmoid(logits).sub_(y).square_().sum(dim=1),
+    "softmax": lambda logits, y: torch.softmax(logits, dim=1).sub_(y).square_().sum(dim=1),
     "exp": lambda logits, y: (torch.special.xlogy(y, y) - y * logits - y + torch.exp(logits)).sum(
         dim=1
     ),
@@ -189,6 +190,28 @@ class Objective(NamedTuple):
     def task_loss(self) -> float:
         """sklearn's objective of the batch: data loss and L2 term, no size loss."""
         return float(self.loss_sum / self.divisor)
+
+
+class PlainLayer(NamedTuple):
+    """Views of a hidden layer's parameters over its active neurons (``_plain_forward``),
+    and a vector of its gates: all 1 but the last (``last_gate``, a view of it), which
+    a partly active neuron writes. ``size_weight``: its size input's weights, when it
+    grows."""
+
+    weight: Tensor
+    bias: Tensor
+    gates: Tensor
+    last_gate: Tensor
+    size_weight: Tensor | None
+
+
+class PlainViews(NamedTuple):
+    """``_plain_forward``'s views, for one set of widths; ``output``: the output layer's
+    weights from the active neurons, and its biases."""
+
+    widths: tuple[int, ...]
+    layers: list[PlainLayer]
+    output: tuple[Tensor, Tensor]
 
 
 class GrowingNetwork:
@@ -251,6 +274,7 @@ class GrowingNetwork:
         self._gate_vectors = [] if buffers is None else buffers.gate_vectors
         self._workspace = Workspace(theta.dtype, theta.device)
         self._views: BlockViews | None = None
+        self._plain_views: PlainViews | None = None
         self._constants: dict[float, Tensor] = {}
         self._size_loss = 0.0
         self._targets_cache: tuple[tuple[object, ...], tuple[list[float], list[float]]] | None = (
@@ -596,7 +620,7 @@ class GrowingNetwork:
     def release_buffers(self) -> None:
         """Let go of the activation buffers and block views training keeps between steps."""
         self._workspace = Workspace(self.theta.dtype, self.theta.device)
-        self._views = None
+        self._views = self._plain_views = None
 
     def _constant(self, value: float) -> Tensor:
         """``value`` as a 0-d tensor of the parameters' dtype: cheaper to multiply by."""
@@ -741,22 +765,46 @@ class GrowingNetwork:
 
         Plain operations over the active neurons, gates applied to the
         activations: for what is computed now and then (neurons that join,
-        self-sizing's held-out rows), not in every step.
+        self-sizing's held-out rows), not in every step. The views of the
+        active neurons' parameters are kept per set of widths (``_plain_layers``).
         """
-        inputs = self.size_inputs() if self.arch.growing else ()
-        a, h = X, X
-        for layer, layer_gates in enumerate(self.gates()):
-            n = layer_gates.n_active
-            pre = torch.addmm(self.biases[layer][:n], a, self.weights[layer][: a.shape[1], :n])
-            if inputs:
-                pre.add_(self.size_weights[layer][:n], alpha=inputs[layer])
-            h = HIDDEN_ACTIVATIONS[self.arch.activation](pre)  # (batch, n)
-            a = h
+        gates = self.gates()
+        layers, output = self._plain_layers(tuple(g.n_active for g in gates))
+        inputs = self.size_inputs() if self.arch.growing else ()  # with the size weights
+        activate = self._activate
+        a = h = X
+        for layer, (layer_gates, plain) in enumerate(zip(gates, layers)):
+            pre = torch.addmm(plain.bias, a, plain.weight)
+            if plain.size_weight is not None:
+                pre.add_(plain.size_weight, alpha=inputs[layer])
+            h = a = activate(pre)  # (batch, n)
             if layer_gates.partial:  # only the last neuron's gate is not 1
-                gate = h.new_ones(n)
-                gate[n - 1] = layer_gates.last_gate
-                a = h * gate
-        return h, torch.addmm(self.biases[-1], a, self.weights[-1][: a.shape[1]])
+                plain.last_gate.fill_(layer_gates.last_gate)
+                a = h * plain.gates
+        output_weight, output_bias = output
+        return h, torch.addmm(output_bias, a, output_weight)
+
+    def _plain_layers(
+        self, widths: tuple[int, ...]
+    ) -> tuple[list[PlainLayer], tuple[Tensor, Tensor]]:
+        """Views of each layer's parameters over ``widths`` active neurons, and of the
+        output layer's, kept until the widths change: making a view costs about as
+        much as a small operation."""
+        cached = self._plain_views
+        if cached is not None and cached.widths == widths:
+            return cached.layers, cached.output
+        growing = self.arch.growing
+        with torch.inference_mode(False):  # writable in any mode, as the parameters
+            layers, n_in = [], self.arch.n_features
+            for layer, n in enumerate(widths):
+                gates = self.theta.new_ones(n)
+                size_weight = self.size_weights[layer][:n] if growing else None
+                weight, bias = self.weights[layer][:n_in, :n], self.biases[layer][:n]
+                layers.append(PlainLayer(weight, bias, gates, gates[n - 1 :], size_weight))
+                n_in = n
+            output = (self.weights[-1][:n_in], self.biases[-1])
+        self._plain_views = PlainViews(widths, layers, output)
+        return layers, output
 
     # -- loss and gradient -------------------------------------------------------------------
 

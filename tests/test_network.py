@@ -402,3 +402,32 @@ def test_a_size_input_in_neurons_has_exact_gradients_and_folds(capacities, z):
     np.testing.assert_allclose(a @ coefs[-1] + intercepts[-1], network.logits(X), rtol=1e-12)
     fraction = make_network("auxiliary", "tanh", "identity", capacities, z)
     assert not torch.allclose(fraction.logits(X), network.logits(X))
+
+
+@pytest.mark.parametrize("growth", ["controller", "auxiliary"])
+def test_the_plain_forward_follows_weights_widths_and_dtype(growth):
+    # its views of the active neurons are kept while the widths stay the same: they must
+    # see weights changed in place, widths that change and a move to another dtype
+    network = make_network(growth, "tanh", "softmax", capacities=(6, 5), z=(0.58, 0.33))
+    X, _, _ = make_batch("softmax", n=20)
+    weights = slice(0, network.layout.size_variables.offset)
+    widths = set()
+    for z, scale in [
+        ((0.58, 0.33), 1.0),
+        ((0.58, 0.33), 2.0),
+        ((0.9, 0.7), 0.5),
+        ((0.58, 0.33), 1.5),
+    ]:
+        with torch.no_grad():
+            network.size_variables.copy_(torch.tensor(z, dtype=torch.float64))
+            network.theta[weights].mul_(scale)
+        widths.add(network.active_sizes())
+        assert any(g.partial for g in network.gates())  # the gate vector is written too
+        with torch.inference_mode():
+            plain = network._plain_forward(X)[1]
+            np.testing.assert_allclose(plain, network.logits(X), rtol=1e-12, atol=1e-14)
+    assert len(widths) == 2
+    network.to(torch.device("cpu"), torch.float32)
+    with torch.inference_mode():
+        X32 = X.float()
+        np.testing.assert_allclose(network._plain_forward(X32)[1], network.logits(X32), rtol=1e-5)
