@@ -76,6 +76,9 @@ TRICKS = {
     "only where a step reads it, not in every step",
     "ungated-held-out-forward": "self-sizing's held-out rows passed through the layers "
     "without a gate product where no neuron is partly on",
+    "held-out-pass-views": "self-sizing's held-out pass through views of the active neurons "
+    "kept while the widths stay, its row losses computed in place and made float64 by numpy, "
+    "not sliced, allocated and converted by torch every epoch",
 }
 
 

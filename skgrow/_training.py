@@ -632,25 +632,21 @@ def run_epoch(
                 settings.all_rows_in_one_batch,
             )
             return objective.task_loss(), objective.size_loss
-    on_host = data.Y.device.type == "cpu"
-    order = torch.from_numpy(data.order)
-    if not on_host:
-        order = order.to(data.Y.device)
+    order = torch.from_numpy(data.order).to(data.Y.device)
     row_bytes = (data.X.shape[1] + data.Y.shape[1] + 1) * data.Y.element_size()
     chunk = max(1, CHUNK_BYTES // (row_bytes * batch_size)) * batch_size
     # sklearn's epoch loss: batch losses weighted by batch length. Summed on the
     # host on the CPU (a float is cheaper than a torch operation), on the device
     # elsewhere (reading a GPU value each step would wait for the step)
+    on_host = data.Y.device.type == "cpu"
     total, size_total = 0.0 if on_host else data.Y.new_zeros(()), 0.0
     counted = 0  # rows of the batches stepped on
     # without autograd's bookkeeping, which nothing here needs, each operation costs less
     with torch.inference_mode():
         for chunk_start in range(0, n, chunk):
             X, Y, w = data.rows(order[chunk_start : chunk_start + chunk], chunk)
-            # cut at these rows (tensor_split costs less than split, written in Python)
-            cuts = list(range(batch_size, X.shape[0], batch_size))
-            Xs, Ys = X.tensor_split(cuts), Y.tensor_split(cuts)
-            ws = [None] * len(Xs) if w is None else w.tensor_split(cuts)
+            Xs, Ys = X.split(batch_size), Y.split(batch_size)
+            ws = [None] * len(Xs) if w is None else w.split(batch_size)
             weighted = data.batches_with_weight(chunk_start, chunk_start + chunk, batch_size)
             for i, (X, Y, w) in enumerate(zip(Xs, Ys, ws)):
                 if weighted is not None and not weighted[i]:
