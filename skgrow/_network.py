@@ -134,7 +134,8 @@ LOSS_SCALES: dict[str, float] = {"identity": 0.5, "logistic": 1.0, "softmax": 1.
 # rises); half the Poisson deviance for the Poisson loss. Over the rows, and relative
 # to the best constant prediction's, the squared error is 1 - R^2: on the one-hot
 # targets for classifiers.
-# (In place where the tensor is their own: self-sizing computes them every epoch.)
+# (In place where the tensor is their own, since self-sizing computes them every epoch:
+# ``y`` has the logits' shape and dtype.)
 SIZING_LOSSES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
     "identity": lambda logits, y: torch.sub(logits, y).square_().sum(dim=1).mul_(0.5),
     "logistic": lambda logits, y: torch.sigmoid(logits).sub_(y).square_().sum(dim=1),

@@ -327,7 +327,7 @@ def held_out_rows(network: GrowingNetwork, X: torch.Tensor, Y: torch.Tensor) -> 
     """The sizing loss (``SIZING_LOSSES``) of each held-out row, float64 on the host."""
     with torch.inference_mode():
         rows = network.sizing_losses(X, Y).cpu().numpy()
-    return rows.astype(np.float64)  # numpy's conversion costs less than torch's
+    return rows.astype(np.float64, copy=False)  # numpy's conversion costs less than torch's
 
 
 # what can end self-sizing before the widths are decided: the warning's opening, advice

@@ -407,7 +407,8 @@ def test_a_size_input_in_neurons_has_exact_gradients_and_folds(capacities, z):
 @pytest.mark.parametrize("growth", ["controller", "auxiliary"])
 def test_the_plain_forward_follows_weights_widths_and_dtype(growth):
     # its views of the active neurons are kept while the widths stay the same: they must
-    # see weights changed in place, widths that change and a move to another dtype
+    # see weights changed in place, a partly active neuron's gate that moves, widths that
+    # change and a move to another dtype
     network = make_network(growth, "tanh", "softmax", capacities=(6, 5), z=(0.58, 0.33))
     X, _, _ = make_batch("softmax", n=20)
     weights = slice(0, network.layout.size_variables.offset)
@@ -415,6 +416,7 @@ def test_the_plain_forward_follows_weights_widths_and_dtype(growth):
     for z, scale in [
         ((0.58, 0.33), 1.0),
         ((0.58, 0.33), 2.0),
+        ((0.56, 0.31), 1.0),  # the same widths, other gates for the partly active neurons
         ((0.9, 0.7), 0.5),
         ((0.58, 0.33), 1.5),
     ]:
