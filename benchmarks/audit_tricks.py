@@ -109,10 +109,10 @@ KEPT_FOR = {
     "ungated-held-out-forward": SMALL_FITS,
     "held-out-pass-views": "under 5 % alone on the self-sizing configuration (1,000 rows, "
     "four steps an epoch), but where an epoch is one or two steps, as on most of the "
-    "benchmark's own width data sets, it takes 3 to 5 % off a whole self-sizing fit "
-    "(diabetes, Bessel, breast cancer and moons, 3 folds, 6 runs of each tree in turn, the "
-    "same fits), and own width's median compute rests on it (0.096 of the grid's over 3 "
-    "seeds, where the code before it measured 0.103)",
+    "benchmark's own width data sets, it takes about 3 % off a whole self-sizing fit (the "
+    "median change of own width's 45 (data set, seed) compute ratios against the run "
+    "before it, every fit the same), and own width's median compute rests on it (0.096 of "
+    "the grid's over 3 seeds, where the code before it measured 0.103)",
 }
 
 
