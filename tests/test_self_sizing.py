@@ -380,20 +380,24 @@ def test_with_lbfgs_the_chosen_widths_train_for_one_more_round(tasks):
     assert model.n_iter_ <= rounds * (ITERATIONS_PER_STAGE + STALLED_ROUND) < 2000
 
 
+def fit_small_digits(**params):
+    """Self-sizing with L-BFGS on 300 digits; the model and digits it never saw."""
+    X, y = load_digits(return_X_y=True)
+    model = GrowingMLPClassifier(
+        hidden_layer_sizes=(64,), solver="lbfgs", target_size="auto", random_state=1, **params
+    )
+    return fit_quietly(model, X[:300] / 16, y[:300]), X[1000:] / 16, y[1000:]
+
+
 def test_with_lbfgs_a_doubling_that_stalls_starts_afresh_and_growth_goes_on():
     # L-BFGS fits 300 digits (nearly) exactly with 4 or 8 neurons: a doubled network
     # that goes on from those has no gradient to learn from, and its round stops at once
-    X, y = load_digits(return_X_y=True)
-    X = X / 16
-    model = GrowingMLPClassifier(
-        hidden_layer_sizes=(64,), solver="lbfgs", target_size="auto", max_iter=1000, random_state=1
-    )
-    fit_quietly(model, X[:300], y[:300])
+    model, X_test, y_test = fit_small_digits(max_iter=1000)
     # without the fresh start: held-out loss 0.333 at 4 and at 8 neurons, 4 kept, 0.73
     shares = [share for _, share, _ in model.size_stages_]
     assert all(abs(a - b) > 1e-3 for a, b in zip(shares, shares[1:]))
     assert model.hidden_layer_sizes_[0] >= 16
-    assert model.score(X[1000:], y[1000:]) > 0.8
+    assert model.score(X_test, y_test) > 0.8
 
 
 def count_fresh_starts(monkeypatch):
@@ -404,23 +408,15 @@ def count_fresh_starts(monkeypatch):
     return starts
 
 
-def fit_small_digits(**params):
-    X, y = load_digits(return_X_y=True)
-    model = GrowingMLPClassifier(
-        hidden_layer_sizes=(64,), solver="lbfgs", target_size="auto", random_state=1, **params
-    )
-    return fit_quietly(model, X[:300] / 16, y[:300]), X[1000:] / 16
-
-
 def test_with_lbfgs_a_fresh_start_that_does_no_better_is_undone(monkeypatch):
     import skgrow._lbfgs as lbfgs
 
     starts = count_fresh_starts(monkeypatch)
     # a coarse tol stops every round at once: the fresh draws are never trained
-    model, X_test = fit_small_digits(max_iter=1000, tol=0.05)
+    model, X_test, _ = fit_small_digits(max_iter=1000, tol=0.05)
     assert starts  # each doubled stage stalled and started afresh ...
     monkeypatch.setattr(lbfgs, "STALLED_ROUND", -1)
-    without, _ = fit_small_digits(max_iter=1000, tol=0.05)
+    without, _, _ = fit_small_digits(max_iter=1000, tol=0.05)
     # ... and, no better on the held-out rows, went back to the stalled round's weights
     np.testing.assert_array_equal(model.predict_proba(X_test), without.predict_proba(X_test))
     assert model.size_stages_ == without.size_stages_
@@ -429,7 +425,7 @@ def test_with_lbfgs_a_fresh_start_that_does_no_better_is_undone(monkeypatch):
 def test_with_lbfgs_no_fresh_start_is_drawn_when_too_few_iterations_are_left(monkeypatch):
     starts = count_fresh_starts(monkeypatch)
     # the first stage ends 3 iterations short of max_iter=44, and the next one stalls
-    model, _ = fit_small_digits(max_iter=44)
+    model, _, _ = fit_small_digits(max_iter=44)
     assert [kept for _, _, kept in model.size_stages_] == [True, False]
     assert not starts
     fit_small_digits(max_iter=1000)
