@@ -131,7 +131,7 @@ def write_report(results: dict, path: Path = REPORT) -> None:
         "`size_learning_rate=None` is the papers' rule (the size variable stepped by Adam,",
         "about 1e-3 of the capacity per step); a number moves a layer that fraction of the way",
         "to its target per step; 'auto', the default, paces growth by the fit's budget (nearly",
-        "grown after half of the planned steps, after 30 at the soonest).",
+        "grown after half of the planned steps, however few).",
         "",
         "| new_neurons | size_learning_rate | Bessel test MSE | vs static | budgets: worst"
         " | cells below -0.01 |",

@@ -390,7 +390,7 @@ def write_report(results: dict, path: Path = REPORT) -> None:
     lines += [
         "",
         "The growing network starts empty and grows by the default rule (nearly grown",
-        "after half of the fit's steps, after 30 at the soonest): its cost per epoch lies",
+        "after half of the fit's steps, however few): its cost per epoch lies",
         "between a smaller network's and the static one's, plus what growing costs per step.",
         "",
         "## A growing network costs what it has",

@@ -152,9 +152,9 @@ PARAMETERS = """\
         layer that share of the way to its target (a gradient step on the
         whole loss, scaled by the size loss's curvature, of at most ``r`` of
         the capacity), whatever the capacity. 'auto' paces growth by the fit's
-        budget: ``r = 3 / max(30, planned_steps / 2)``, with ``planned_steps``
+        budget: ``r = min(1, 3 / (planned_steps / 2))``, with ``planned_steps``
         the optimiser steps of ``max_iter`` epochs, so a layer is nearly grown
-        (95 %) after half of them, and after 30 steps at the soonest; with
+        (95 %) after half of them, however few; with
         ``partial_fit`` and ``target_size='auto'``, whose stages set their own
         length, ``r = 0.1``. None: the papers' rule, the size variables are
         stepped by the solver with ``learning_rate_init``, like the weights
@@ -331,7 +331,7 @@ NOTES = """\
 
     **Growth by default.** With the defaults ``size_learning_rate='auto'``
     and ``new_neurons='fitted'`` a layer grows over the first half of the
-    fit's budget, in 30 steps at the soonest, and each neuron joins the
+    fit's budget, however short, and each neuron joins the
     last hidden layer with outgoing weights fitted to the residual (on a
     batch of 16 rows or more, and in a deeper network if it is active on
     16 of them; ``new_neurons``): a short fit grows within its

@@ -341,16 +341,22 @@ for _method in (ControllerMask(), AuxiliaryWeight(), NoGrowth()):
 
 # size_learning_rate="auto": the share of a layer's way to its target that one step
 # covers. A layer is nearly grown (95 %: three e-foldings) after half of the steps a
-# fit plans, and after FASTEST_FILL steps at the soonest (a tenth per step).
+# fit plans, at most the whole way in one step. Without a plan (partial_fit,
+# self-sizing's stages), a tenth per step: nearly grown after UNPLANNED_FILL steps.
 GROWN_SHARE_OF_FIT = 0.5
-FASTEST_FILL = 30
+UNPLANNED_FILL = 30
 
 
 def size_pace(planned_steps: int | None) -> float:
-    """The default share per step: ``3 / max(30, planned_steps / 2)``; without a plan
-    (``partial_fit``), a tenth."""
-    fill = FASTEST_FILL if planned_steps is None else GROWN_SHARE_OF_FIT * planned_steps
-    return 3.0 / max(FASTEST_FILL, fill)
+    """The default share per step: ``min(1, 3 / (planned_steps / 2))``; without a plan
+    (``partial_fit``), a tenth.
+
+    A short fit grows as fast as its plan asks: a floor of 30 steps, where a
+    fit planned fewer than 60, left its layers part-grown at the end (65 % after
+    10 steps), and with two or three hidden layers the part-open gates multiply
+    (``bench_depth.py``)."""
+    fill = UNPLANNED_FILL if planned_steps is None else GROWN_SHARE_OF_FIT * planned_steps
+    return min(1.0, 3.0 / max(fill, 1.0))
 
 
 def sizes_per_layer(
