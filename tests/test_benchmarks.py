@@ -23,6 +23,7 @@ SCRIPTS = (
     "compare_speed",
     "audit_tricks",
     "bench_before",
+    "bench_depth",
 )
 
 
@@ -454,3 +455,44 @@ def test_the_count_data_is_fitted_with_the_poisson_loss_in_defaults_and_budgets_
     monkeypatch.setattr(bench, "estimator_class", recording)
     bench.budget_row(counts, "skgrow", X[:100], y[:100], X[100:150], y[100:150])
     assert calls and all(params.get("loss") == "poisson" for params in calls)
+
+
+def test_the_depth_benchmark_shards_its_plan_and_fits_every_budget_and_fold(scripts, capsys):
+    depth = scripts["bench_depth"]
+    whole = depth.planned_cells(2, (0, 1))
+    shards = [depth.planned_cells(2, (k, 2)) for k in (0, 1)]
+    assert sorted(shards[0] + shards[1]) == sorted(whole)
+    n_cells = len(depth.DATASETS) * len(depth.LAYERS) * 2 * len(depth.CONTESTANTS)
+    assert len(whole) == len({json.dumps(cell) for cell in whole}) == n_cells
+    depth.run_worker("skgrow", [("iris", [4, 3], 1)])
+    fitted = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    cells = [(row["budget"], row["fold"]) for row in fitted]
+    assert sorted(cells) == [(b, f) for b in depth.BUDGETS for f in range(depth.N_FOLDS)]
+    for row in fitted:
+        assert row["seed"] == 1 and row["layers"] == [4, 3] and row["skgrow"]
+        assert 0 < row["width"] <= 4 and 0 <= row["score"] <= 1
+
+
+def test_the_depth_report_counts_the_cells_below_sklearn(scripts, tmp_path):
+    depth = scripts["bench_depth"]
+    rows = []
+    for dataset, layers, budget, ours in (
+        ("iris", [64, 64], 10, -0.02),
+        ("wine", [32] * 3, 200, 0.0),
+    ):
+        for contestant in depth.CONTESTANTS:
+            shift = {"sklearn": 0.0, "skgrow": ours}.get(contestant, 0.005)
+            for seed in range(2):
+                score = 0.9 + shift + 0.001 * (2 * seed - 1)  # mean 0 over seeds
+                row = dict(dataset=dataset, layers=layers, budget=budget, seed=seed, fold=0)
+                rows.append(dict(row, contestant=contestant, score=score, width=3))
+    data = {"meta": {"command": "python benchmarks/bench_depth.py", "machine": "m"}, "rows": rows}
+    path = tmp_path / "depth.md"
+    depth.write_report(data, path)
+    text = path.read_text()
+    assert (
+        "- skgrow: at least sklearn's − 0.01 on 1 of 2 cells; worst -0.020 (iris, (64, 64)" in text
+    )
+    assert "- skgrow, 30-step floor: at least sklearn's − 0.01 on 2 of 2 cells" in text
+    assert "| iris | (64, 64) | 10 | 0.900 | -0.020 | +0.005 |" in text
+    assert "| wine | (32, 32, 32) | 200 | 0.900 | +0.000 | +0.005 |" in text
