@@ -96,9 +96,12 @@ def test_target_size_stops_growth(regression_data):
 
 def test_grown_width_is_not_written_into_parameters(regression_data):
     X, y = regression_data
-    model = GrowingMLPRegressor(hidden_layer_sizes=(20,), max_iter=5, random_state=0).fit(X, y)
+    # a layer part-grown after 5 epochs (5 % of the way to its target per step)
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(20,), max_iter=5, size_learning_rate=0.05, random_state=0
+    ).fit(X, y)
     assert model.get_params()["hidden_layer_sizes"] == (20,)
-    assert model.hidden_layer_sizes_ != (20,)
+    assert 0 < model.hidden_layer_sizes_[0] < 20
 
 
 # -- learning ---------------------------------------------------------------------------------

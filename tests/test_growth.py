@@ -267,7 +267,9 @@ def test_a_shared_size_refuses_layers_fitted_apart():
 
     rng = np.random.RandomState(0)
     X = rng.randn(40, 2)
-    model = GrowingMLPRegressor(hidden_layer_sizes=(8, 8), max_iter=5, random_state=0)
+    model = GrowingMLPRegressor(  # part-grown layers: a tenth of the way per step
+        hidden_layer_sizes=(8, 8), max_iter=5, size_learning_rate=0.1, random_state=0
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(X, X[:, 0] * X[:, 1])

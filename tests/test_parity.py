@@ -394,7 +394,14 @@ def test_sample_weight_in_partial_fit_is_sklearns(Estimator, solver, friedman, d
 @pytest.mark.parametrize("growth", GROWTH_METHODS)
 def test_partial_fit_equals_fit(Estimator, growth, friedman, digits):
     X, y = data_for(Estimator, friedman, digits)
-    settings = dict(hidden_layer_sizes=(8,), growth=growth, shuffle=False, random_state=0)
+    # the pace partial_fit takes (a tenth per step): 'auto' paces a fit by its plan
+    settings = dict(
+        hidden_layer_sizes=(8,),
+        growth=growth,
+        size_learning_rate=0.1,
+        shuffle=False,
+        random_state=0,
+    )
     fitted = Estimator(max_iter=10, tol=0, **settings)
     with pytest.warns(ConvergenceWarning):
         fitted.fit(X, y)
