@@ -360,7 +360,7 @@ NOTES = """\
     (or, with ``early_stopping``, the validation score) has not improved by
     ``tol`` for ``n_iter_no_change`` epochs, counted as sklearn counts them,
     the layers head from then on for their targets on the size loss alone,
-    at the fastest pace (nearly there in 30 steps), and the rule counts
+    at least a tenth of the way per step (nearly there in 30 steps), and the rule counts
     afresh from then on: a layer the task gradient held back grows instead
     of the fit ending (the papers' rule, ``None``, keeps its own pace). The
     L2 term covers the weights of active neurons. The objective sums the
