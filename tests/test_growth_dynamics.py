@@ -511,3 +511,19 @@ def test_the_poisson_start_is_taken_once_and_never_from_rows_without_counts():
             else:
                 model.set_params(warm_start=True).fit(X, 20 * y)
         assert abs(model.intercepts_[-1][0] - before) < 0.5  # not log(20) higher
+
+
+@pytest.mark.parametrize("max_iter", [10, 100])
+def test_a_fit_grows_nearly_whole_in_half_its_planned_steps_however_few(max_iter):
+    # full batches: one step per epoch, so the plan is max_iter steps
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 3)
+    y = np.sin(X).sum(axis=1)
+    model = GrowingMLPRegressor(
+        hidden_layer_sizes=(20,), max_iter=max_iter, batch_size=100, tol=0, random_state=0
+    )
+    sizes = [size for (size,) in fit_quietly(model, X, y).size_curve_]
+    assert len(sizes) == max_iter
+    assert sizes[max_iter // 2 - 1] >= 0.95 * 20 - 0.5  # nearly whole after half the plan
+    assert sizes[max_iter // 10 - 1] < 0.7 * 20  # and not at once
+    assert sizes[-1] >= 19.5
