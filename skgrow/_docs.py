@@ -360,12 +360,12 @@ NOTES = """\
     (or, with ``early_stopping``, the validation score) has not improved by
     ``tol`` for ``n_iter_no_change`` epochs, counted as sklearn counts them,
     the layers head from then on for their targets on the size loss alone,
-    at least a tenth of the way per step (nearly there in 30 steps), and the rule counts
-    afresh from then on: a layer the task gradient held back grows instead
-    of the fit ending (the papers' rule, ``None``, keeps its own pace). The
-    L2 term covers the weights of active neurons. The objective sums the
-    squared error over outputs (sklearn reports its mean; the gradients are
-    the same).
+    at least a tenth of the way per step (nearly there in 30 steps), and the
+    rule counts afresh from then on: a layer the task gradient held back
+    grows instead of the fit ending (the papers' rule, ``None``, keeps its
+    own pace). The L2 term covers the weights of active neurons. The
+    objective sums the squared error over outputs (sklearn reports its mean;
+    the gradients are the same).
 
     **Self-sizing** (``target_size='auto'``). The first stage trains every
     layer at 4 neurons (or ``initial_size``) for 200 steps, each later one
