@@ -16,7 +16,7 @@ and three of 32, with their other parameters at the defaults, at ``max_iter``
 Each contestant runs in a worker process of its own, with its tree first on
 the path.
 
-    python benchmarks/bench_depth.py                  # about 20 minutes on one core
+    python benchmarks/bench_depth.py                  # about 30 minutes on one core
     python benchmarks/bench_depth.py --shard 0/2 &    # two processes share the work
     python benchmarks/bench_depth.py --shard 1/2 &
     python benchmarks/bench_depth.py --report-only    # the table of docs/depth.md
