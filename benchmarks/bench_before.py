@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -111,24 +109,13 @@ def run_worker(contestant: str, cells: list[tuple[str, int]]) -> None:
 def run_contestant(contestant: str, cells: list[tuple[str, int]], tree: Path, store) -> None:
     """A worker process for ``contestant`` with ``tree`` first on the path; each row it
     writes goes into ``store`` at once."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker"]
-    command.append(json.dumps([contestant, cells]))
-    path = os.pathsep.join([str(tree), str(Path(__file__).parent)])
-    worker = subprocess.Popen(
-        command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": path}
-    )
-    assert worker.stdout is not None
-    for line in worker.stdout:
-        row = json.loads(line)
-        imported = row.pop("skgrow")  # where its skgrow came from ("" for sklearn)
-        if imported and not imported.startswith(str(tree)):
-            raise RuntimeError(f"{contestant} ran the skgrow of {imported}, not of {tree}")
+    from common import worker_rows
+
+    for row in worker_rows(__file__, contestant, cells, tree):
         if not store.done(row):  # (folds of a cell cut short before are fitted again)
             store.add(row)
         if row["fold"] == N_FOLDS - 1:
             print(f"{contestant:22s} {row['dataset']:18s} seed {row['seed']} done", flush=True)
-    if worker.wait() != 0:
-        raise RuntimeError(f"the worker for {contestant} failed (exit {worker.returncode})")
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ import sys
 import time
 import uuid
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -116,6 +116,30 @@ def machine_description() -> str:
         f"{os.cpu_count()} CPU cores ({platform.machine()}), torch {torch.__version__}, "
         f"scikit-learn {sklearn.__version__}"
     )
+
+
+def worker_rows(script: str, contestant: str, cells: list, tree: Path) -> Iterator[dict]:
+    """Run ``script --worker`` for ``contestant`` on ``cells`` in a process of its own, with
+    ``tree`` first on the path, and yield each row (a JSON line) it writes.
+
+    A row's ``skgrow`` field says where its skgrow came from ("" for sklearn); it
+    is checked against ``tree`` and dropped. Raises RuntimeError when the worker
+    ran another tree's skgrow or failed."""
+    command = [sys.executable, str(Path(script).resolve()), "--worker"]
+    command.append(json.dumps([contestant, cells]))
+    path = os.pathsep.join([str(tree), str(Path(script).parent)])
+    worker = subprocess.Popen(
+        command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": path}
+    )
+    assert worker.stdout is not None
+    for line in worker.stdout:
+        row = json.loads(line)
+        imported = row.pop("skgrow")
+        if imported and not imported.startswith(str(tree)):
+            raise RuntimeError(f"{contestant} ran the skgrow of {imported}, not of {tree}")
+        yield row
+    if worker.wait() != 0:
+        raise RuntimeError(f"the worker for {contestant} failed (exit {worker.returncode})")
 
 
 class ResultStore:
