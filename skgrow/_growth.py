@@ -357,7 +357,7 @@ def size_pace(planned_steps: int | None) -> float:
     epochs scored 0.144 above sklearn's MLP with the floor, 0.356 without it
     (``benchmarks/bench_depth.py``)."""
     fill = UNPLANNED_FILL if planned_steps is None else GROWN_SHARE_OF_FIT * planned_steps
-    return min(1.0, 3.0 / max(fill, 1.0))
+    return min(1.0, 3.0 / fill)
 
 
 def sizes_per_layer(

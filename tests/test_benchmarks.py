@@ -486,7 +486,7 @@ def test_the_depth_report_counts_the_cells_below_sklearn(scripts, tmp_path):
                 score = 0.9 + shift + 0.001 * (2 * seed - 1)  # mean 0 over seeds
                 row = dict(dataset=dataset, layers=layers, budget=budget, seed=seed, fold=0)
                 rows.append(dict(row, contestant=contestant, score=score, width=3))
-    data = {"meta": {"command": "python benchmarks/bench_depth.py", "machine": "m"}, "rows": rows}
+    data = {"meta": {"runs": [{"machine": "m", "skgrow_commit": "abc1234"}]}, "rows": rows}
     path = tmp_path / "depth.md"
     depth.write_report(data, path)
     text = path.read_text()
